@@ -1,0 +1,12 @@
+use erecept_store_sqlite::SqliteStore;
+
+async fn fresh_store() -> Option<SqliteStore> {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("contract-{}.db", uuid::Uuid::new_v4()));
+    let store = SqliteStore::open(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    Some(store)
+}
+
+erecept_store::contract_suite!(fresh_store());

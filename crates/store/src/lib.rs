@@ -1,0 +1,123 @@
+//! The persistence port of eRecept.
+//!
+//! The application talks to storage only through [`Store`], a trait at the level of aggregates
+//! (a session, a job, a queued e-mail; later accounts, licences, prescriptions). Each adapter
+//! (SQLite, PostgreSQL) implements all of it with its own SQL and migrations, and both must pass
+//! the same [`contract`] suite.
+//!
+//! Timestamps always come from the caller (the application's clock), never from the database,
+//! so that tests and development mode can move time.
+
+pub mod codec;
+pub mod contract;
+mod error;
+mod jobs;
+mod mail;
+mod outbox;
+mod sessions;
+
+use async_trait::async_trait;
+
+pub use error::StoreError;
+pub use jobs::{Job, JobCounts, JobId, JobStatus, NewJob};
+pub use mail::{Mail, MailId, NewMail};
+pub use outbox::{Outbox, SEND_MAIL_JOB};
+pub use sessions::{NewSession, Session, SessionKey};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Everything the application persists. Adapters implement each part; the application holds an
+/// `Arc<dyn Store>`.
+pub trait Store: Health + Sessions + Jobs + Mailbox {}
+
+impl<T: Health + Sessions + Jobs + Mailbox> Store for T {}
+
+#[async_trait]
+pub trait Health: Send + Sync + 'static {
+    /// A short name of the backend for logs and metrics: "sqlite" or "postgres".
+    fn backend(&self) -> &'static str;
+
+    /// Answers when the database can be read and written (readiness).
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Closes every connection; pending writes are finished first.
+    async fn close(&self);
+}
+
+#[async_trait]
+pub trait Sessions: Send + Sync + 'static {
+    async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
+
+    /// The session, unless it is unknown or expired at `now`.
+    async fn session(&self, key: &SessionKey, now: jiff::Timestamp) -> StoreResult<Option<Session>>;
+
+    /// Stores new data and a new expiry (sliding expiry) for a live session.
+    async fn update_session(
+        &self,
+        key: &SessionKey,
+        data: &serde_json::Value,
+        expires_at: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn delete_session(&self, key: &SessionKey) -> StoreResult<()>;
+
+    /// Ends every session of an account but `keep` (password change, logout everywhere).
+    /// Returns how many were ended.
+    async fn delete_account_sessions(
+        &self,
+        account_id: uuid::Uuid,
+        keep: Option<&SessionKey>,
+    ) -> StoreResult<u64>;
+
+    /// Removes sessions that expired before `now`.
+    async fn purge_expired_sessions(&self, now: jiff::Timestamp) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait Jobs: Send + Sync + 'static {
+    /// Stores an outbox on its own. Aggregate operations that cause mail or jobs take an
+    /// [`Outbox`] and store it in their own transaction instead.
+    async fn enqueue(&self, outbox: &Outbox, now: jiff::Timestamp) -> StoreResult<()>;
+
+    /// Takes the oldest due job (pending and due, or running with an expired lease) for
+    /// `worker` until `lease_until`, counting an attempt. No two workers get the same job at once.
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: jiff::Timestamp,
+        lease_until: jiff::Timestamp,
+    ) -> StoreResult<Option<Job>>;
+
+    /// Marks a job done, if `worker` still holds it. Returns false when the lease was lost.
+    async fn complete_job(&self, id: JobId, worker: &str, now: jiff::Timestamp) -> StoreResult<bool>;
+
+    /// Records a failed attempt, if `worker` still holds the job: it runs again at `retry_at`, or
+    /// is given up (dead) when `retry_at` is `None`. Returns false when the lease was lost.
+    async fn fail_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        error: &str,
+        retry_at: Option<jiff::Timestamp>,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
+    async fn job(&self, id: JobId) -> StoreResult<Option<Job>>;
+
+    async fn job_by_key(&self, idempotency_key: &str) -> StoreResult<Option<Job>>;
+
+    async fn job_counts(&self) -> StoreResult<JobCounts>;
+}
+
+#[async_trait]
+pub trait Mailbox: Send + Sync + 'static {
+    async fn mail(&self, id: MailId) -> StoreResult<Option<Mail>>;
+
+    /// Records that a mail was handed to a transport ("smtp", "dev-mailbox").
+    async fn mark_mail_sent(&self, id: MailId, transport: &str, at: jiff::Timestamp)
+    -> StoreResult<()>;
+
+    /// The newest mail first, sent or not.
+    async fn recent_mail(&self, limit: u32) -> StoreResult<Vec<Mail>>;
+}
