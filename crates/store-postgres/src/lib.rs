@@ -23,7 +23,9 @@ pub struct PostgresStore {
 
 fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_owned()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(d.message().to_owned())
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }
@@ -39,8 +41,13 @@ impl PostgresStore {
     /// Like [`open`](Self::open), but every table lives in `schema` (created if missing): the
     /// tests give each case a schema of its own in one database.
     pub async fn open_in_schema(url: &str, schema: &str) -> StoreResult<Self> {
-        if !schema.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(StoreError::Database(format!("invalid schema name {schema:?}")));
+        if !schema
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(StoreError::Database(format!(
+                "invalid schema name {schema:?}"
+            )));
         }
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::Database(format!("invalid PostgreSQL address: {e}")))?;
@@ -49,10 +56,12 @@ impl PostgresStore {
             .connect_with(options.clone())
             .await
             .map_err(db_err)?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA IF NOT EXISTS {schema}")))
-            .execute(&admin)
-            .await
-            .map_err(db_err)?;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}"
+        )))
+        .execute(&admin)
+        .await
+        .map_err(db_err)?;
         admin.close().await;
         Self::open_with(options.options([("search_path", schema)])).await
     }
@@ -115,7 +124,8 @@ async fn insert_outbox(
     Ok(())
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, idempotency_key, status, attempts, max_attempts, run_at,
+const JOB_COLUMNS: &str =
+    "id, kind, payload, idempotency_key, status, attempts, max_attempts, run_at,
      locked_by, locked_until, last_error, created_at, finished_at";
 
 fn job_from_row(row: &PgRow) -> StoreResult<Job> {
@@ -167,7 +177,10 @@ impl Health for PostgresStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await.map_err(db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
@@ -239,13 +252,18 @@ impl Sessions for PostgresStore {
         Ok(())
     }
 
-    async fn delete_account_sessions(&self, account_id: Uuid, keep: Option<&SessionKey>) -> StoreResult<u64> {
-        let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND key IS DISTINCT FROM $2")
-            .bind(account_id)
-            .bind(keep.map(|k| k.0.as_str()))
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+    async fn delete_account_sessions(
+        &self,
+        account_id: Uuid,
+        keep: Option<&SessionKey>,
+    ) -> StoreResult<u64> {
+        let done =
+            sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND key IS DISTINCT FROM $2")
+                .bind(account_id)
+                .bind(keep.map(|k| k.0.as_str()))
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
         Ok(done.rows_affected())
     }
 
@@ -267,7 +285,12 @@ impl Jobs for PostgresStore {
         tx.commit().await.map_err(db_err)
     }
 
-    async fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<Job>> {
         // SKIP LOCKED: a row another worker is claiming right now is passed over, not waited for;
         // the lease columns make the claim last beyond this transaction.
         let sql = format!(

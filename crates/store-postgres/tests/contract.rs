@@ -6,7 +6,10 @@ use erecept_store_postgres::PostgresStore;
 async fn fresh_store() -> Option<PostgresStore> {
     let Ok(url) = std::env::var("ERECEPT_TEST_POSTGRES_URL") else {
         // CI must never skip this suite silently.
-        assert!(std::env::var_os("CI").is_none(), "CI must set ERECEPT_TEST_POSTGRES_URL");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set ERECEPT_TEST_POSTGRES_URL"
+        );
         eprintln!("ERECEPT_TEST_POSTGRES_URL is not set: PostgreSQL contract case skipped");
         return None;
     };

@@ -31,7 +31,9 @@ pub struct SqliteStore {
 
 fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(d.message().to_owned()),
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            StoreError::Conflict(d.message().to_owned())
+        }
         _ => StoreError::Database(e.to_string()),
     }
 }
@@ -66,7 +68,10 @@ impl SqliteStore {
     }
 
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)
+        self.writer
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)
     }
 
     /// A consistent copy of the whole database into a new file (online backup).
@@ -120,7 +125,8 @@ async fn insert_outbox(
     Ok(())
 }
 
-const JOB_COLUMNS: &str = "id, kind, payload, idempotency_key, status, attempts, max_attempts, run_at,
+const JOB_COLUMNS: &str =
+    "id, kind, payload, idempotency_key, status, attempts, max_attempts, run_at,
      locked_by, locked_until, last_error, created_at, finished_at";
 
 fn job_from_row(row: &SqliteRow) -> StoreResult<Job> {
@@ -172,7 +178,10 @@ impl Health for SqliteStore {
     }
 
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query("SELECT 1").execute(&self.readers).await.map_err(db_err)?;
+        sqlx::query("SELECT 1")
+            .execute(&self.readers)
+            .await
+            .map_err(db_err)?;
         let tx = self.write().await?;
         tx.rollback().await.map_err(db_err)
     }
@@ -246,7 +255,11 @@ impl Sessions for SqliteStore {
         Ok(())
     }
 
-    async fn delete_account_sessions(&self, account_id: Uuid, keep: Option<&SessionKey>) -> StoreResult<u64> {
+    async fn delete_account_sessions(
+        &self,
+        account_id: Uuid,
+        keep: Option<&SessionKey>,
+    ) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND key IS NOT $2")
             .bind(account_id)
             .bind(keep.map(|k| k.0.as_str()))
@@ -274,7 +287,12 @@ impl Jobs for SqliteStore {
         tx.commit().await.map_err(db_err)
     }
 
-    async fn claim_job(&self, worker: &str, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {
+    async fn claim_job(
+        &self,
+        worker: &str,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<Option<Job>> {
         // The single writer serialises claims, so the inner SELECT and the UPDATE see the same
         // state and no two workers can take one job.
         let sql = format!(

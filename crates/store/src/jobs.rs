@@ -55,7 +55,12 @@ pub struct NewJob {
 }
 
 impl NewJob {
-    pub fn new(kind: &str, payload: serde_json::Value, idempotency_key: String, run_at: Timestamp) -> Self {
+    pub fn new(
+        kind: &str,
+        payload: serde_json::Value,
+        idempotency_key: String,
+        run_at: Timestamp,
+    ) -> Self {
         Self {
             id: JobId(Uuid::now_v7()),
             kind: kind.to_owned(),

@@ -49,7 +49,8 @@ pub trait Sessions: Send + Sync + 'static {
     async fn create_session(&self, session: &NewSession) -> StoreResult<()>;
 
     /// The session, unless it is unknown or expired at `now`.
-    async fn session(&self, key: &SessionKey, now: jiff::Timestamp) -> StoreResult<Option<Session>>;
+    async fn session(&self, key: &SessionKey, now: jiff::Timestamp)
+    -> StoreResult<Option<Session>>;
 
     /// Stores new data and a new expiry (sliding expiry) for a live session.
     async fn update_session(
@@ -90,7 +91,12 @@ pub trait Jobs: Send + Sync + 'static {
     ) -> StoreResult<Option<Job>>;
 
     /// Marks a job done, if `worker` still holds it. Returns false when the lease was lost.
-    async fn complete_job(&self, id: JobId, worker: &str, now: jiff::Timestamp) -> StoreResult<bool>;
+    async fn complete_job(
+        &self,
+        id: JobId,
+        worker: &str,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
 
     /// Records a failed attempt, if `worker` still holds the job: it runs again at `retry_at`, or
     /// is given up (dead) when `retry_at` is `None`. Returns false when the lease was lost.
@@ -115,8 +121,12 @@ pub trait Mailbox: Send + Sync + 'static {
     async fn mail(&self, id: MailId) -> StoreResult<Option<Mail>>;
 
     /// Records that a mail was handed to a transport ("smtp", "dev-mailbox").
-    async fn mark_mail_sent(&self, id: MailId, transport: &str, at: jiff::Timestamp)
-    -> StoreResult<()>;
+    async fn mark_mail_sent(
+        &self,
+        id: MailId,
+        transport: &str,
+        at: jiff::Timestamp,
+    ) -> StoreResult<()>;
 
     /// The newest mail first, sent or not.
     async fn recent_mail(&self, limit: u32) -> StoreResult<Vec<Mail>>;

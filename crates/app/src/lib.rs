@@ -1,0 +1,83 @@
+//! The use cases of eRecept. The web layer calls these; they apply the rules (from `domain`)
+//! in order, and persist through the `Store` port in one transaction per use case, with the
+//! mail and jobs that the change causes in the same transaction (the outbox).
+
+pub mod jobs;
+pub mod mail;
+pub mod sessions;
+
+use std::sync::Arc;
+
+use erecept_domain::clock::Clock;
+use erecept_mail::Brand;
+use erecept_store::{Store, StoreError};
+
+pub use jobs::{JobError, JobHandler, Worker};
+pub use mail::{MailDelivery, Mailer};
+pub use sessions::{SessionService, SessionToken};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mail(#[from] erecept_mail::MailError),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Settings the use cases need (the server reads them from the configuration).
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub brand: Brand,
+    /// How long a session lives without activity.
+    pub session_idle: jiff::SignedDuration,
+}
+
+/// The application: the ports and the services built on them. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<AppConfig>,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub sessions: SessionService,
+    pub mailer: Mailer,
+    /// Wakes the background worker when something was queued, so that it need not poll.
+    pub jobs_queued: Arc<tokio::sync::Notify>,
+}
+
+impl App {
+    pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        let config = Arc::new(config);
+        let jobs_queued = Arc::new(tokio::sync::Notify::new());
+        Self {
+            sessions: SessionService::new(store.clone(), clock.clone(), config.session_idle),
+            mailer: Mailer::new(
+                store.clone(),
+                clock.clone(),
+                config.brand.clone(),
+                jobs_queued.clone(),
+            ),
+            config,
+            store,
+            clock,
+            jobs_queued,
+        }
+    }
+
+    /// The background worker with every job handler of the application.
+    pub fn worker(&self, name: String, delivery: MailDelivery) -> Worker {
+        Worker::new(
+            name,
+            self.store.clone(),
+            self.clock.clone(),
+            self.jobs_queued.clone(),
+        )
+        .handle(Arc::new(mail::SendMailHandler::new(
+            self.store.clone(),
+            self.clock.clone(),
+            delivery,
+            self.config.brand.public_url.clone(),
+        )))
+    }
+}

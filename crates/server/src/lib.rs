@@ -1,0 +1,187 @@
+//! Wiring of the `erecept` binary: opens the store, builds the application, starts the
+//! background worker and the web server, and stops them in order.
+
+pub mod config;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use erecept_app::{App, AppConfig, MailDelivery};
+use erecept_domain::clock::{AdjustableClock, Clock, SystemClock};
+use erecept_mail::{Brand, SmtpClient};
+use erecept_store::Store;
+use erecept_store_postgres::PostgresStore;
+use erecept_store_sqlite::SqliteStore;
+use erecept_web::{Simulator, SupportContact, WebConfig};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+pub use config::{Config, Mode};
+
+/// Opens the database named by the URL and applies its migrations.
+pub async fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::open(url).await?))
+    } else {
+        Ok(Arc::new(SqliteStore::open(url).await?))
+    }
+}
+
+pub fn app_config(config: &Config) -> AppConfig {
+    AppConfig {
+        brand: Brand {
+            service_name: config.service_name.clone(),
+            public_url: config.public_url.clone(),
+            support_email: config.support_email.clone(),
+            support_phone: config.support_phone.clone(),
+        },
+        session_idle: jiff::SignedDuration::from_mins(config.session_idle_minutes),
+    }
+}
+
+pub fn mail_delivery(config: &Config) -> anyhow::Result<MailDelivery> {
+    match &config.smtp_url {
+        Some(url) => Ok(MailDelivery::Smtp(
+            SmtpClient::new(url, &config.mail_from).context("ERECEPT_SMTP_URL")?,
+        )),
+        None if config.mode == Mode::Production => {
+            anyhow::bail!("production mode needs ERECEPT_SMTP_URL")
+        }
+        None => Ok(MailDelivery::DevMailbox),
+    }
+}
+
+/// A running service.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub app: App,
+    /// The movable clock of development mode.
+    pub dev_clock: Option<Arc<AdjustableClock>>,
+    stop: watch::Sender<bool>,
+    done: JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops taking requests, lets the ones in progress and the current job finish, then closes
+    /// the database.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.done.await;
+    }
+
+    /// Resolves when the service has stopped (after [`Running::stop`] or a signal).
+    pub async fn wait(self) {
+        let _ = self.done.await;
+    }
+
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Starts the service as configured. `simulators` are mounted under /sim in development mode.
+pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result<Running> {
+    let store = open_store(&config.database_url)
+        .await
+        .with_context(|| format!("opening the database {}", redact(&config.database_url)))?;
+    let dev_clock = (config.mode == Mode::Development).then(|| Arc::new(AdjustableClock::new()));
+    let clock: Arc<dyn Clock> = match &dev_clock {
+        Some(c) => c.clone(),
+        None => Arc::new(SystemClock),
+    };
+    let app = App::new(app_config(&config), store.clone(), clock);
+    let delivery = mail_delivery(&config)?;
+
+    let (stop, stopped) = watch::channel(false);
+    let worker_name = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let worker = tokio::spawn(app.worker(worker_name, delivery).run(stopped.clone()));
+    let janitor = tokio::spawn(purge_sessions(app.clone(), stopped.clone()));
+
+    let web = WebConfig {
+        service_name: config.service_name.clone(),
+        support: SupportContact {
+            phone: config.support_phone.clone(),
+            fax: config.support_fax.clone(),
+            email: config.support_email.clone(),
+        },
+        production: config.mode == Mode::Production,
+    };
+    let simulators = if config.mode == Mode::Production {
+        Vec::new()
+    } else {
+        simulators
+    };
+    let router = erecept_web::router(app.clone(), web, dev_clock.clone(), simulators);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(%addr, mode = ?config.mode, database = store.backend(), "eRecept started");
+
+    let mut until_stopped = stopped.clone();
+    let done = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = until_stopped.wait_for(|s| *s).await;
+            })
+            .await;
+        if let Err(error) = served {
+            tracing::error!(%error, "web server failed");
+        }
+        let _ = worker.await;
+        let _ = janitor.await;
+        store.close().await;
+        tracing::info!("eRecept stopped");
+    });
+    Ok(Running {
+        addr,
+        app,
+        dev_clock,
+        stop,
+        done,
+    })
+}
+
+/// Removes expired sessions now and then.
+async fn purge_sessions(app: App, mut stopped: watch::Receiver<bool>) {
+    loop {
+        match app.sessions.purge_expired().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+            Err(error) => tracing::warn!(%error, "removing expired sessions"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(600)) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let user_info = &url[scheme + 3..at];
+            let user = user_info.split(':').next().unwrap_or("");
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(
+            super::redact("postgres://app:hemligt@db:5432/erecept"),
+            "postgres://app:***@db:5432/erecept"
+        );
+        assert_eq!(super::redact("sqlite://erecept.db"), "sqlite://erecept.db");
+    }
+}

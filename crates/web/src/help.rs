@@ -1,0 +1,91 @@
+//! The Swedish user manual (`docs/manual/`), served as help pages. Each page's "Hjälp" button
+//! opens the section that describes it.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Extension, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::csrf::CsrfToken;
+use crate::pages::{not_found, render};
+use crate::{Chrome, WebState};
+
+pub struct Section {
+    pub slug: &'static str,
+    pub title: &'static str,
+    markdown: &'static str,
+}
+
+/// The manual's sections in reading order; the slug is the address under /hjalp/.
+pub const SECTIONS: &[Section] = &[
+    Section {
+        slug: "start",
+        title: "Om tjänsten",
+        markdown: include_str!("../../../docs/manual/start.md"),
+    },
+    Section {
+        slug: "inloggning",
+        title: "Logga in",
+        markdown: include_str!("../../../docs/manual/inloggning.md"),
+    },
+    Section {
+        slug: "kundtjanst",
+        title: "Kontakta kundtjänst",
+        markdown: include_str!("../../../docs/manual/kundtjanst.md"),
+    },
+];
+
+#[derive(Template)]
+#[template(path = "help.html")]
+struct HelpPage {
+    chrome: Chrome,
+    title: &'static str,
+    current: &'static str,
+    sections: &'static [Section],
+    body: String,
+}
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/hjalp", get(index))
+        .route("/hjalp/{section}", get(section))
+}
+
+async fn index(state: State<WebState>, csrf: Extension<CsrfToken>) -> Response {
+    section(state, csrf, Path("start".to_owned())).await
+}
+
+async fn section(
+    State(state): State<WebState>,
+    Extension(csrf): Extension<CsrfToken>,
+    Path(slug): Path<String>,
+) -> Response {
+    let Some(section) = SECTIONS.iter().find(|s| s.slug == slug) else {
+        return not_found(State(state), Some(Extension(csrf)))
+            .await
+            .into_response();
+    };
+    let mut body = String::new();
+    pulldown_cmark::html::push_html(&mut body, pulldown_cmark::Parser::new(section.markdown));
+    render(&HelpPage {
+        chrome: Chrome::new(&state, &csrf, section.slug),
+        title: section.title,
+        current: section.slug,
+        sections: SECTIONS,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_section_has_a_heading_and_unique_slug() {
+        for s in SECTIONS {
+            assert!(s.markdown.starts_with("# "), "{} lacks a heading", s.slug);
+            assert_eq!(SECTIONS.iter().filter(|o| o.slug == s.slug).count(), 1);
+        }
+    }
+}
