@@ -16,7 +16,7 @@ use crate::jobs::{JobError, JobHandler};
 /// Where queued mail goes.
 #[derive(Debug, Clone)]
 pub enum MailDelivery {
-    Smtp(SmtpClient),
+    Smtp(Box<SmtpClient>),
     /// Development mode: mail stays in the database and is shown at `/dev/mail`.
     DevMailbox,
 }

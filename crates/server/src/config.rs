@@ -32,7 +32,10 @@ pub struct Config {
     pub mail_from: String,
     pub service_name: String,
     pub support_phone: String,
-    pub support_fax: String,
+    /// Shown only when the service has a fax.
+    pub support_fax: Option<String>,
+    /// When set, /metrics answers only `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
     pub support_email: String,
     pub session_idle_minutes: i64,
     pub log_json: bool,
@@ -59,7 +62,8 @@ impl Config {
             mail_from: "eRecept <noreply@erecept.localhost>".to_owned(),
             service_name: "eRecept".to_owned(),
             support_phone: "08-000 00 00".to_owned(),
-            support_fax: "08-000 00 01".to_owned(),
+            support_fax: None,
+            metrics_token: None,
             support_email: "support@erecept.localhost".to_owned(),
             session_idle_minutes: 60,
             log_json: false,
@@ -118,9 +122,8 @@ impl Config {
         if let Some(v) = get("ERECEPT_SUPPORT_PHONE") {
             c.support_phone = v;
         }
-        if let Some(v) = get("ERECEPT_SUPPORT_FAX") {
-            c.support_fax = v;
-        }
+        c.support_fax = get("ERECEPT_SUPPORT_FAX");
+        c.metrics_token = get("ERECEPT_METRICS_TOKEN");
         if let Some(v) = get("ERECEPT_SUPPORT_EMAIL") {
             c.support_email = v;
         }
@@ -184,6 +187,7 @@ impl Config {
             "ERECEPT_MAIL_FROM",
             "ERECEPT_SUPPORT_EMAIL",
             "ERECEPT_SUPPORT_PHONE",
+            "ERECEPT_METRICS_TOKEN",
         ] {
             if !is_set(name) {
                 missing.push(name.to_owned());
@@ -246,6 +250,7 @@ mod tests {
             "ERECEPT_NLL_URL",
             "ERECEPT_CARD_PAYMENTS_URL",
             "ERECEPT_DATABASE_URL",
+            "ERECEPT_METRICS_TOKEN",
         ] {
             assert!(
                 missing.iter().any(|m| m == name),
@@ -264,6 +269,7 @@ mod tests {
             ("ERECEPT_MAIL_FROM", "eRecept <noreply@erecept.example>"),
             ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
+            ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
             ("ERECEPT_BANKID_URL", "https://127.0.0.1:8443/rp/v6.0/"),
             (
                 "ERECEPT_SPAR_URL",
@@ -297,6 +303,7 @@ mod tests {
             ("ERECEPT_MAIL_FROM", "eRecept <noreply@erecept.example>"),
             ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
+            ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
             ("ERECEPT_BANKID_URL", "https://appapi2.bankid.com/rp/v6.0/"),
             ("ERECEPT_SPAR_URL", "https://spar.example/"),
             (

@@ -42,9 +42,9 @@ pub fn app_config(config: &Config) -> AppConfig {
 
 pub fn mail_delivery(config: &Config) -> anyhow::Result<MailDelivery> {
     match &config.smtp_url {
-        Some(url) => Ok(MailDelivery::Smtp(
+        Some(url) => Ok(MailDelivery::Smtp(Box::new(
             SmtpClient::new(url, &config.mail_from).context("ERECEPT_SMTP_URL")?,
-        )),
+        ))),
         None if config.mode == Mode::Production => {
             anyhow::bail!("production mode needs ERECEPT_SMTP_URL")
         }
@@ -110,6 +110,7 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
             email: config.support_email.clone(),
         },
         production: config.mode == Mode::Production,
+        metrics_token: config.metrics_token.clone(),
     };
     let simulators = if config.mode == Mode::Production {
         Vec::new()

@@ -173,7 +173,7 @@ fn mail_from_row(row: &PgRow) -> StoreResult<Mail> {
 #[async_trait]
 impl Health for PostgresStore {
     fn backend(&self) -> &'static str {
-        "sqlite"
+        "postgres"
     }
 
     async fn ping(&self) -> StoreResult<()> {

@@ -21,3 +21,11 @@ async fn fresh_store() -> Option<PostgresStore> {
 }
 
 erecept_store::contract_suite!(fresh_store());
+
+/// Readiness and metrics report the backend by this name.
+#[tokio::test]
+async fn backend_reports_its_own_name() {
+    if let Some(store) = fresh_store().await {
+        assert_eq!(erecept_store::Health::backend(&store), "postgres");
+    }
+}

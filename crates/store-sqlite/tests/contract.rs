@@ -10,3 +10,11 @@ async fn fresh_store() -> Option<SqliteStore> {
 }
 
 erecept_store::contract_suite!(fresh_store());
+
+/// Readiness and metrics report the backend by this name.
+#[tokio::test]
+async fn backend_reports_its_own_name() {
+    if let Some(store) = fresh_store().await {
+        assert_eq!(erecept_store::Health::backend(&store), "sqlite");
+    }
+}

@@ -31,7 +31,7 @@ pub use metrics::Metrics;
 #[derive(Debug, Clone)]
 pub struct SupportContact {
     pub phone: String,
-    pub fax: String,
+    pub fax: Option<String>,
     pub email: String,
 }
 
@@ -41,6 +41,8 @@ pub struct WebConfig {
     pub support: SupportContact,
     /// Production: Secure cookies, HSTS, no development pages.
     pub production: bool,
+    /// When set, /metrics answers only requests with `Authorization: Bearer <token>`.
+    pub metrics_token: Option<String>,
 }
 
 /// A simulator of an external system, mounted under `/sim/{name}` in development mode. Each is

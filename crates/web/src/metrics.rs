@@ -122,7 +122,20 @@ pub async fn record(State(state): State<WebState>, request: Request, next: Next)
     response
 }
 
-pub async fn render(State(state): State<WebState>) -> Response {
+pub async fn render(State(state): State<WebState>, headers: axum::http::HeaderMap) -> Response {
+    if let Some(token) = &state.config.metrics_token {
+        let presented = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if presented != Some(token.as_str()) {
+            return (
+                axum::http::StatusCode::UNAUTHORIZED,
+                [(header::WWW_AUTHENTICATE, "Bearer")],
+            )
+                .into_response();
+        }
+    }
     let mut out = String::new();
     state.metrics.render(&mut out);
     match state.app.store.job_counts().await {

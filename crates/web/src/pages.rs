@@ -34,7 +34,7 @@ pub fn render<T: Template>(template: &T) -> Response {
 }
 
 /// The last resort when even the error template cannot be rendered: plain, no dependencies.
-const FALLBACK_ERROR: &str = "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Något gick fel</title></head><body><main><h1>Något gick fel</h1><p>Ett tekniskt fel uppstod. Försök igen om en stund. Om felet kvarstår, kontakta kundtjänst.</p><p><a href=\"/\">Till startsidan</a></p></main></body></html>";
+const FALLBACK_ERROR: &str = "<!DOCTYPE html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>Något gick fel</title></head><body><main><h1>Något gick fel</h1><p>Ett tekniskt fel uppstod. Försök igen om en stund. Om felet kvarstår, kontakta kundtjänst.</p><p><a href=\"/\">Till startsidan</a> · <a href=\"/kundtjanst\">Kontakta kundtjänst</a></p></main></body></html>";
 
 #[derive(Template)]
 #[template(path = "start.html")]
@@ -95,7 +95,7 @@ async fn login(
 struct SupportView {
     phone: String,
     phone_link: String,
-    fax: String,
+    fax: Option<String>,
     email: String,
 }
 

@@ -1,0 +1,104 @@
+//! Starting the real server for end-to-end tests: port 0 on loopback, a fresh database (SQLite
+//! in a temporary file, or a new PostgreSQL database when `ERECEPT_TEST_POSTGRES_URL` is set and
+//! the test asks for it), development mode unless the test says otherwise.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::PathBuf;
+
+use erecept_server::{Config, Running};
+use erecept_web::Simulator;
+
+pub fn scratch_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("erecept-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A development-mode configuration on a free loopback port with its own SQLite file.
+pub fn dev_config() -> Config {
+    let mut config = Config::development();
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config.public_url = "http://127.0.0.1".to_owned();
+    config.database_url = format!("sqlite://{}", scratch_dir().join("erecept.db").display());
+    config
+}
+
+/// A complete production configuration (addresses that are never contacted by these tests).
+pub fn production_config() -> Config {
+    let vars: std::collections::HashMap<String, String> = [
+        ("ERECEPT_MODE", "production"),
+        ("ERECEPT_LISTEN", "127.0.0.1:0"),
+        ("ERECEPT_PUBLIC_URL", "https://erecept.example"),
+        ("ERECEPT_SMTP_URL", "smtp://mail.example:25"),
+        ("ERECEPT_MAIL_FROM", "eRecept <noreply@erecept.example>"),
+        ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
+        ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
+        ("ERECEPT_METRICS_TOKEN", "matartoken-for-test"),
+        ("ERECEPT_BANKID_URL", "https://bankid.example/rp/v6.0/"),
+        ("ERECEPT_SPAR_URL", "https://spar.example/"),
+        (
+            "ERECEPT_PRESCRIBER_REGISTER_URL",
+            "https://register.example/",
+        ),
+        ("ERECEPT_NLL_URL", "https://nll.example/fhir"),
+        ("ERECEPT_CARD_PAYMENTS_URL", "https://payments.example/"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .chain([(
+        "ERECEPT_DATABASE_URL".to_owned(),
+        format!("sqlite://{}", scratch_dir().join("erecept.db").display()),
+    )])
+    .collect();
+    Config::from_vars(&vars).unwrap()
+}
+
+/// A new, empty PostgreSQL database for one test, or `None` when no server is configured
+/// (allowed outside CI only).
+pub async fn postgres_database() -> Option<String> {
+    let Ok(url) = std::env::var("ERECEPT_TEST_POSTGRES_URL") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must set ERECEPT_TEST_POSTGRES_URL"
+        );
+        eprintln!("ERECEPT_TEST_POSTGRES_URL is not set: PostgreSQL end-to-end case skipped");
+        return None;
+    };
+    let name = format!("e2e_{}", uuid::Uuid::new_v4().simple());
+    let status = tokio::process::Command::new("psql")
+        .arg(&url)
+        .args(["-q", "-c", &format!("CREATE DATABASE {name}")])
+        .status()
+        .await
+        .expect("psql");
+    assert!(status.success(), "creating database {name}");
+    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&url);
+    Some(format!("{base}/{name}"))
+}
+
+pub async fn start(config: Config) -> Running {
+    start_with(config, Vec::new()).await
+}
+
+pub async fn start_with(config: Config, simulators: Vec<Simulator>) -> Running {
+    erecept_server::start(config, simulators)
+        .await
+        .expect("server starts")
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects (tests look at them).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the hidden CSRF field of the first form on a page.
+pub fn csrf_field(html: &str) -> String {
+    let marker = "name=\"csrf\" value=\"";
+    let start = html.find(marker).expect("page has a CSRF field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
