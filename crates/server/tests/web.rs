@@ -63,7 +63,7 @@ async fn every_response_carries_the_security_headers() {
         );
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
-        assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
         assert!(h.contains_key("x-request-id"), "{path}");
         // Development mode runs on plain HTTP: no HSTS.
         assert!(!h.contains_key("strict-transport-security"), "{path}");
@@ -233,6 +233,25 @@ async fn forms_without_this_sites_token_are_refused() {
     let response = client
         .post(&url)
         .header("sec-fetch-site", "cross-site")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    // A browser may hide the origin ("null") but still say the post is its own site's.
+    let response = client
+        .post(&url)
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&with_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // Without Sec-Fetch-Site (older browsers) a null origin is refused.
+    let response = client
+        .post(&url)
+        .header("origin", "null")
         .form(&with_token)
         .send()
         .await

@@ -12,8 +12,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 
-use crate::WebState;
 use crate::pages::message_page;
+use crate::{WebState, cookies};
 
 /// The token of this browser, for the hidden `csrf` field of every form.
 #[derive(Debug, Clone)]
@@ -21,15 +21,6 @@ pub struct CsrfToken(pub String);
 
 const FIELD: &str = "csrf";
 const MAX_FORM_BYTES: usize = 1024 * 1024;
-
-fn cookie_name(production: bool) -> &'static str {
-    // The __Host- prefix binds the cookie to this host and HTTPS; it needs Secure.
-    if production {
-        "__Host-erecept_csrf"
-    } else {
-        "erecept_csrf"
-    }
-}
 
 fn generate() -> String {
     let bytes: [u8; 32] = rand::random();
@@ -44,15 +35,7 @@ fn well_formed(token: &str) -> bool {
 }
 
 fn cookie_token(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| well_formed(v))
+    cookies::read(headers, name).filter(|v| well_formed(v))
 }
 
 /// Compares without an early exit, so that timing does not tell how much of a guess was right.
@@ -64,9 +47,12 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
+/// Whether the browser tells us the request was made by another site. `Sec-Fetch-Site` is the
+/// browser's own statement and wins when present ("same-origin" and "none", a typed address,
+/// pass); older browsers without it are judged by `Origin` against `Host`.
 fn from_other_site(headers: &HeaderMap) -> bool {
-    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
-        return true;
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
     }
     let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         return false;
@@ -134,8 +120,8 @@ fn refused(state: &WebState, token: &str) -> Response {
 }
 
 pub async fn protect(State(state): State<WebState>, request: Request, next: Next) -> Response {
-    let name = cookie_name(state.config.production);
-    let existing = cookie_token(request.headers(), name);
+    let name = cookies::csrf_name(state.config.production);
+    let existing = cookie_token(request.headers(), &name);
     let token = existing.clone().unwrap_or_else(generate);
 
     let unsafe_method = !matches!(
@@ -188,16 +174,10 @@ pub async fn protect(State(state): State<WebState>, request: Request, next: Next
 
     request.extensions_mut().insert(CsrfToken(token.clone()));
     let mut response = next.run(request).await;
-    if existing.is_none() {
-        let secure = if state.config.production {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!("{name}={token}; Path=/; HttpOnly; SameSite=Strict{secure}");
-        if let Ok(value) = cookie.parse() {
-            response.headers_mut().append(header::SET_COOKIE, value);
-        }
+    if existing.is_none()
+        && let Ok(value) = cookies::csrf_cookie(&token, state.config.production).parse()
+    {
+        response.headers_mut().append(header::SET_COOKIE, value);
     }
     response
 }
@@ -240,8 +220,12 @@ mod tests {
         assert!(from_other_site(&h));
         h.insert(header::ORIGIN, "null".parse().unwrap());
         assert!(from_other_site(&h));
-        let mut h = HeaderMap::new();
-        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
-        assert!(from_other_site(&h));
+        // The browser's own word wins over a privacy-stripped Origin.
+        h.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(!from_other_site(&h));
+        for site in ["cross-site", "same-site"] {
+            h.insert("sec-fetch-site", site.parse().unwrap());
+            assert!(from_other_site(&h), "{site}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 
 mod assets;
 mod chrome;
+pub mod cookies;
 mod csrf;
 mod dev;
 mod help;

@@ -26,10 +26,11 @@ pub async fn headers(State(state): State<WebState>, request: Request, next: Next
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    // Links may carry one-time tokens (password reset): never leak them to another site.
+    // Links may carry one-time tokens (password reset): never leak them to another site. Not
+    // "no-referrer": under it browsers send `Origin: null` with the site's own form posts.
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
