@@ -3,6 +3,8 @@
 //! Job claims use `FOR UPDATE SKIP LOCKED`, so any number of workers on any number of servers
 //! take distinct jobs without waiting on each other.
 
+mod accounts;
+
 use async_trait::async_trait;
 use erecept_store::codec::{count, instant, micros, opt_instant, status};
 use erecept_store::{
@@ -18,10 +20,10 @@ use uuid::Uuid;
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub struct PostgresStore {
-    pool: PgPool,
+    pub(crate) pool: PgPool,
 }
 
-fn db_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StoreError::Conflict(d.message().to_owned())
@@ -79,12 +81,12 @@ impl PostgresStore {
         Ok(Self { pool })
     }
 
-    async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {
+    pub(crate) async fn write(&self) -> StoreResult<Transaction<'static, Postgres>> {
         self.pool.begin().await.map_err(db_err)
     }
 }
 
-async fn insert_outbox(
+pub(crate) async fn insert_outbox(
     tx: &mut Transaction<'static, Postgres>,
     outbox: &Outbox,
     now: Timestamp,

@@ -5,6 +5,8 @@
 //! pool of read-only connections serves reads concurrently under WAL. `synchronous=FULL`: an
 //! acknowledged prescription must survive a power loss, not only a crash.
 
+mod accounts;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -25,11 +27,11 @@ use uuid::Uuid;
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 pub struct SqliteStore {
-    writer: SqlitePool,
-    readers: SqlitePool,
+    pub(crate) writer: SqlitePool,
+    pub(crate) readers: SqlitePool,
 }
 
-fn db_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn db_err(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(d) if d.is_unique_violation() => {
             StoreError::Conflict(d.message().to_owned())
@@ -67,7 +69,7 @@ impl SqliteStore {
         Ok(Self { writer, readers })
     }
 
-    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+    pub(crate) async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
         self.writer
             .begin_with("BEGIN IMMEDIATE")
             .await
@@ -85,7 +87,7 @@ impl SqliteStore {
     }
 }
 
-async fn insert_outbox(
+pub(crate) async fn insert_outbox(
     tx: &mut Transaction<'static, Sqlite>,
     outbox: &Outbox,
     now: Timestamp,

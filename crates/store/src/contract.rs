@@ -12,8 +12,12 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::{
-    JobCounts, JobStatus, NewJob, NewMail, NewSession, Outbox, SEND_MAIL_JOB, SessionKey, Store,
-    StoreError,
+    AccountId, BillingKind, BillingParty, JobCounts, JobStatus, NewJob, NewMail, NewRegistration,
+    NewSession, Outbox, ResetLink, SEND_MAIL_JOB, SessionKey, Store, StoreError, Verification,
+    Workplace,
+};
+use erecept_domain::{
+    County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
 };
 
 /// Generates one `#[tokio::test]` per contract case. `$make` is an async expression giving
@@ -37,7 +41,12 @@ macro_rules! contract_suite {
             outbox_mail_and_send_job_are_stored_together,
             outbox_is_all_or_nothing,
             mail_is_marked_sent,
-            job_counts_by_status
+            job_counts_by_status,
+            registration_is_stored_whole,
+            a_person_number_registers_once,
+            verification_and_licensing_change,
+            reset_link_is_valid_once_and_for_a_day,
+            login_failures_are_counted_per_key_within_a_window
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -520,5 +529,294 @@ pub async fn job_counts_by_status(store: Arc<dyn Store>) {
             done: 1,
             dead: 1
         }
+    );
+}
+
+fn registration(pnr: &str) -> NewRegistration {
+    NewRegistration {
+        id: AccountId(Uuid::now_v7()),
+        person_number: PersonNumber::parse_12(pnr).unwrap(),
+        given_name: "Tolvan".to_owned(),
+        surname: "Tolvansson".to_owned(),
+        email: "tolvan@example.se".to_owned(),
+        mobile: "070-123 45 67".to_owned(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
+        profession: Profession::Sjukskoterska,
+        prescriber_code: PrescriberCode::parse("1234567").unwrap(),
+        verification_expected_by: at(60 * 48),
+        workplace: Workplace {
+            id: Uuid::now_v7(),
+            name: "Vårdcentralen Åre".to_owned(),
+            code: WorkplaceCode::parse("2312345").unwrap(),
+            address: "Storgatan 1".to_owned(),
+            postal_code: "837 52".to_owned(),
+            city: "Åre".to_owned(),
+            phone: "0647-123 45".to_owned(),
+            county: County::from_code("23").unwrap(),
+            journal_system: None,
+        },
+        billing: BillingParty {
+            kind: BillingKind::Private,
+            name: "Tolvan Tolvansson".to_owned(),
+            identity: pnr.to_owned(),
+            address: "Storgatan 1".to_owned(),
+            postal_code: "837 52".to_owned(),
+            city: "Åre".to_owned(),
+            email: "tolvan@example.se".to_owned(),
+            reference: String::new(),
+        },
+        licensing: Licensing::Own(Licence::starting(jiff::civil::date(2026, 12, 3))),
+        population_register_addon: true,
+    }
+}
+
+pub async fn registration_is_stored_whole(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let welcome = mail("tolvan@example.se");
+    store
+        .register(&r, &Outbox::new().mail(welcome.clone()), at(0))
+        .await
+        .unwrap();
+    let a = store
+        .account_by_person_number(&r.person_number)
+        .await
+        .unwrap()
+        .expect("account");
+    assert_eq!(a.id, r.id);
+    assert_eq!(a.person_number, r.person_number);
+    assert_eq!(
+        (a.given_name.as_str(), a.surname.as_str()),
+        ("Tolvan", "Tolvansson")
+    );
+    assert_eq!(a.email, r.email);
+    assert_eq!(a.mobile, r.mobile);
+    assert_eq!(a.password_hash, r.password_hash);
+    assert_eq!(a.profession, Profession::Sjukskoterska);
+    assert_eq!(a.prescriber_code, r.prescriber_code);
+    assert_eq!(
+        a.verification,
+        Verification::Pending {
+            expected_by: at(60 * 48)
+        }
+    );
+    assert_eq!(a.licensing, r.licensing);
+    assert!(a.population_register_addon);
+    assert_eq!(a.created_at, at(0));
+    assert_eq!(store.account(r.id).await.unwrap(), Some(a));
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone()]
+    );
+    assert_eq!(
+        store.billing_party(r.id).await.unwrap(),
+        Some(r.billing.clone())
+    );
+    assert!(
+        store.mail(welcome.id).await.unwrap().is_some(),
+        "the outbox is stored with it"
+    );
+    let other = PersonNumber::parse_12("189001019802").unwrap();
+    assert!(
+        store
+            .account_by_person_number(&other)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn a_person_number_registers_once(store: Arc<dyn Store>) {
+    let first = registration("191212121212");
+    store.register(&first, &Outbox::new(), at(0)).await.unwrap();
+    let second = registration("191212121212");
+    let welcome = mail("tolvan@example.se");
+    let result = store
+        .register(&second, &Outbox::new().mail(welcome.clone()), at(1))
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    // Nothing of the refused registration is left behind.
+    assert!(store.account(second.id).await.unwrap().is_none());
+    assert!(store.workplaces(second.id).await.unwrap().is_empty());
+    assert!(store.billing_party(second.id).await.unwrap().is_none());
+    assert!(store.mail(welcome.id).await.unwrap().is_none());
+    assert_eq!(store.workplaces(first.id).await.unwrap().len(), 1);
+}
+
+pub async fn verification_and_licensing_change(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let notice = mail("tolvan@example.se");
+    store
+        .set_verification(
+            r.id,
+            Verification::Verified { at: at(30) },
+            &Outbox::new().mail(notice.clone()),
+            at(30),
+        )
+        .await
+        .unwrap();
+    let a = store.account(r.id).await.unwrap().unwrap();
+    assert_eq!(a.verification, Verification::Verified { at: at(30) });
+    assert!(store.mail(notice.id).await.unwrap().is_some());
+    store
+        .set_verification(r.id, Verification::ManualReview, &Outbox::new(), at(31))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().verification,
+        Verification::ManualReview
+    );
+
+    // A renewal starts a new period; the newest licensing is in force.
+    let mut renewed = Licence::starting(jiff::civil::date(2027, 12, 10));
+    renewed.paid_on = Some(jiff::civil::date(2027, 12, 12));
+    store
+        .set_licensing(r.id, Licensing::Own(renewed), &Outbox::new(), at(40))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().licensing,
+        Licensing::Own(renewed)
+    );
+    for l in [
+        Licensing::Group {
+            web_login_allowed: false,
+        },
+        Licensing::Group {
+            web_login_allowed: true,
+        },
+        Licensing::LeftGroup,
+    ] {
+        store
+            .set_licensing(r.id, l, &Outbox::new(), at(50))
+            .await
+            .unwrap();
+        assert_eq!(store.account(r.id).await.unwrap().unwrap().licensing, l);
+    }
+}
+
+pub async fn reset_link_is_valid_once_and_for_a_day(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let link_mail = mail("tolvan@example.se");
+    store
+        .create_reset_link(
+            "hash-1",
+            r.id,
+            at(24 * 60),
+            &Outbox::new().mail(link_mail.clone()),
+            at(0),
+        )
+        .await
+        .unwrap();
+    assert!(store.mail(link_mail.id).await.unwrap().is_some());
+    assert_eq!(
+        store.reset_link("hash-1", at(10)).await.unwrap(),
+        Some(ResetLink::Valid(r.id))
+    );
+    assert_eq!(
+        store.reset_link("hash-1", at(24 * 60)).await.unwrap(),
+        Some(ResetLink::Expired)
+    );
+    assert_eq!(store.reset_link("unknown", at(10)).await.unwrap(), None);
+
+    // Using it changes the password and ends every session of the account.
+    let k = key("s");
+    store
+        .create_session(&session(&k, Some(r.id.0), 100))
+        .await
+        .unwrap();
+    let used = store
+        .use_reset_link("hash-1", "new-hash", &Outbox::new(), at(20))
+        .await
+        .unwrap();
+    assert_eq!(used, Some(ResetLink::Valid(r.id)));
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    assert!(store.session(&k, at(21)).await.unwrap().is_none());
+    // Once only.
+    let again = store
+        .use_reset_link("hash-1", "third-hash", &Outbox::new(), at(21))
+        .await
+        .unwrap();
+    assert_eq!(again, Some(ResetLink::Used));
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    // An expired link changes nothing.
+    store
+        .create_reset_link("hash-2", r.id, at(100), &Outbox::new(), at(30))
+        .await
+        .unwrap();
+    let late = store
+        .use_reset_link("hash-2", "late-hash", &Outbox::new(), at(100))
+        .await
+        .unwrap();
+    assert_eq!(late, Some(ResetLink::Expired));
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().password_hash,
+        "new-hash"
+    );
+    assert_eq!(
+        store
+            .use_reset_link("unknown", "x", &Outbox::new(), at(1))
+            .await
+            .unwrap(),
+        None
+    );
+
+    store
+        .set_password_hash(r.id, "rehashed", at(200))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().password_hash,
+        "rehashed"
+    );
+}
+
+pub async fn login_failures_are_counted_per_key_within_a_window(store: Arc<dyn Store>) {
+    assert_eq!(
+        store
+            .count_login_failure("account:a", at(0), at(1))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .count_login_failure("account:a", at(0), at(2))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .count_login_failure("address:127.0.0.1", at(0), at(2))
+            .await
+            .unwrap(),
+        1
+    );
+    // Only failures since the start of the window count.
+    assert_eq!(
+        store
+            .count_login_failure("account:a", at(2), at(3))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(store.login_failures("account:a", at(0)).await.unwrap(), 2);
+    assert_eq!(store.login_failures("account:a", at(3)).await.unwrap(), 1);
+    store.clear_login_failures("account:a").await.unwrap();
+    assert_eq!(store.login_failures("account:a", at(0)).await.unwrap(), 0);
+    assert_eq!(
+        store
+            .login_failures("address:127.0.0.1", at(0))
+            .await
+            .unwrap(),
+        1
     );
 }

@@ -8,6 +8,7 @@
 //! Timestamps always come from the caller (the application's clock), never from the database,
 //! so that tests and development mode can move time.
 
+mod accounts;
 pub mod codec;
 pub mod contract;
 mod error;
@@ -18,6 +19,10 @@ mod sessions;
 
 use async_trait::async_trait;
 
+pub use accounts::{
+    Account, AccountId, BillingKind, BillingParty, NewRegistration, ResetLink, Verification,
+    Workplace,
+};
 pub use error::StoreError;
 pub use jobs::{Job, JobCounts, JobId, JobStatus, NewJob};
 pub use mail::{Mail, MailId, NewMail};
@@ -28,9 +33,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Adapters implement each part; the application holds an
 /// `Arc<dyn Store>`.
-pub trait Store: Health + Sessions + Jobs + Mailbox {}
+pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts {}
 
-impl<T: Health + Sessions + Jobs + Mailbox> Store for T {}
+impl<T: Health + Sessions + Jobs + Mailbox + Accounts> Store for T {}
 
 #[async_trait]
 pub trait Health: Send + Sync + 'static {
@@ -130,4 +135,92 @@ pub trait Mailbox: Send + Sync + 'static {
 
     /// The newest mail first, sent or not.
     async fn recent_mail(&self, limit: u32) -> StoreResult<Vec<Mail>>;
+}
+
+#[async_trait]
+pub trait Accounts: Send + Sync + 'static {
+    /// Creates account, prescriber, workplace, billing party and licence at once, with the
+    /// outbox. `Conflict` when the personnummer already has an account.
+    async fn register(
+        &self,
+        registration: &NewRegistration,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn account(&self, id: AccountId) -> StoreResult<Option<Account>>;
+
+    async fn account_by_person_number(
+        &self,
+        person_number: &erecept_domain::PersonNumber,
+    ) -> StoreResult<Option<Account>>;
+
+    async fn workplaces(&self, id: AccountId) -> StoreResult<Vec<Workplace>>;
+
+    async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>>;
+
+    async fn set_verification(
+        &self,
+        id: AccountId,
+        verification: Verification,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Starts a new licence period (or records a change of licensing), with the outbox.
+    async fn set_licensing(
+        &self,
+        id: AccountId,
+        licensing: erecept_domain::Licensing,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn create_reset_link(
+        &self,
+        token_hash: &str,
+        id: AccountId,
+        expires_at: jiff::Timestamp,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn reset_link(
+        &self,
+        token_hash: &str,
+        now: jiff::Timestamp,
+    ) -> StoreResult<Option<ResetLink>>;
+
+    /// Uses a valid link once: the new password is set, the link marked used and every session
+    /// of the account ended, in one transaction with the outbox. Returns the link's state
+    /// before use (`Valid` means it was used now).
+    async fn use_reset_link(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<Option<ResetLink>>;
+
+    /// Replaces the password hash (a re-hash with new parameters at login).
+    async fn set_password_hash(
+        &self,
+        id: AccountId,
+        password_hash: &str,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Records a failed login for `key` (an account or an address) and returns how many
+    /// failures it has had since `since`.
+    async fn count_login_failure(
+        &self,
+        key: &str,
+        since: jiff::Timestamp,
+        now: jiff::Timestamp,
+    ) -> StoreResult<u32>;
+
+    /// How many failures `key` has had since `since`, without recording one.
+    async fn login_failures(&self, key: &str, since: jiff::Timestamp) -> StoreResult<u32>;
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
 }
