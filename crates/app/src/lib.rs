@@ -2,6 +2,7 @@
 //! in order, and persist through the `Store` port in one transaction per use case, with the
 //! mail and jobs that the change causes in the same transaction (the outbox).
 
+pub mod auth;
 pub mod jobs;
 pub mod mail;
 pub mod sessions;
@@ -12,6 +13,7 @@ use erecept_domain::clock::Clock;
 use erecept_mail::Brand;
 use erecept_store::{Store, StoreError};
 
+pub use auth::{Auth, LoginOutcome, NewPasswordError, ResetOutcome};
 pub use jobs::{JobError, JobHandler, Worker};
 pub use mail::{MailDelivery, Mailer};
 pub use sessions::{SessionService, SessionToken};
@@ -42,6 +44,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub sessions: SessionService,
     pub mailer: Mailer,
+    pub auth: Auth,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
 }
@@ -50,14 +53,24 @@ impl App {
     pub fn new(config: AppConfig, store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
         let config = Arc::new(config);
         let jobs_queued = Arc::new(tokio::sync::Notify::new());
+        let sessions = SessionService::new(store.clone(), clock.clone(), config.session_idle);
+        let mailer = Mailer::new(
+            store.clone(),
+            clock.clone(),
+            config.brand.clone(),
+            jobs_queued.clone(),
+        );
+        let auth = Auth::new(
+            store.clone(),
+            clock.clone(),
+            sessions.clone(),
+            mailer.clone(),
+            config.brand.public_url.clone(),
+        );
         Self {
-            sessions: SessionService::new(store.clone(), clock.clone(), config.session_idle),
-            mailer: Mailer::new(
-                store.clone(),
-                clock.clone(),
-                config.brand.clone(),
-                jobs_queued.clone(),
-            ),
+            sessions,
+            mailer,
+            auth,
             config,
             store,
             clock,

@@ -69,6 +69,11 @@ impl Mailer {
         })
     }
 
+    /// Tells the worker that something was queued, so that it need not wait for its next poll.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
     /// Queues a mail on its own (for mail that no other change causes).
     pub async fn queue(&self, to: &str, template: &dyn MailTemplate) -> AppResult<MailId> {
         let mail = self.compose(to, template)?;

@@ -92,14 +92,22 @@ impl BankIdClient {
             base.push('/');
         }
         let base = Url::parse(&base).map_err(|e| BankIdError::Config(format!("base URL: {e}")))?;
-        let ca = Certificate::from_pem(config.server_ca_pem.as_bytes())
+        let cas = Certificate::from_pem_bundle(config.server_ca_pem.as_bytes())
             .map_err(|e| BankIdError::Config(format!("server CA: {e}")))?;
+        if cas.is_empty() {
+            return Err(BankIdError::Config(
+                "server CA: no certificate in the PEM".into(),
+            ));
+        }
         let identity = Identity::from_pem(config.client_identity_pem.as_bytes())
             .map_err(|e| BankIdError::Config(format!("client identity: {e}")))?;
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
-            .tls_built_in_root_certs(false)
-            .add_root_certificate(ca)
+            .tls_built_in_root_certs(false);
+        for ca in cas {
+            builder = builder.add_root_certificate(ca);
+        }
+        let http = builder
             .identity(identity)
             .https_only(true)
             .timeout(config.timeout)

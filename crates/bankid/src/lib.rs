@@ -12,7 +12,9 @@ pub mod qr;
 pub mod simulator;
 pub mod types;
 
-pub use client::{BankIdClient, BankIdConfig, BankIdError, DEFAULT_TIMEOUT, PRODUCTION_URL, TEST_URL};
+pub use client::{
+    BankIdClient, BankIdConfig, BankIdError, DEFAULT_TIMEOUT, PRODUCTION_URL, TEST_URL,
+};
 pub use messages::{Flow, Rfa, collect_message, error_message};
 pub use qr::{QrContent, qr_auth_code, qr_data};
 pub use types::*;

@@ -164,15 +164,24 @@ mod tests {
     #[test]
     fn pending_rows() {
         use Flow::*;
-        assert_eq!(pending(HintCode::OutstandingTransaction, QrCode), Some(Rfa::Rfa1));
-        assert_eq!(pending(HintCode::OutstandingTransaction, SameDevice), Some(Rfa::Rfa13));
+        assert_eq!(
+            pending(HintCode::OutstandingTransaction, QrCode),
+            Some(Rfa::Rfa1)
+        );
+        assert_eq!(
+            pending(HintCode::OutstandingTransaction, SameDevice),
+            Some(Rfa::Rfa13)
+        );
         for flow in [QrCode, SameDevice] {
             assert_eq!(pending(HintCode::NoClient, flow), Some(Rfa::Rfa1));
             assert_eq!(pending(HintCode::Started, flow), Some(Rfa::Rfa15A));
             assert_eq!(pending(HintCode::UserSign, flow), Some(Rfa::Rfa9));
             assert_eq!(pending(HintCode::UserMrtd, flow), Some(Rfa::Rfa23));
             assert_eq!(pending(HintCode::UserCallConfirm, flow), Some(Rfa::Rfa21));
-            assert_eq!(pending(HintCode::Other("brandNew".into()), flow), Some(Rfa::Rfa21));
+            assert_eq!(
+                pending(HintCode::Other("brandNew".into()), flow),
+                Some(Rfa::Rfa21)
+            );
             assert_eq!(
                 collect_message(&CollectStatus::Pending, None, flow),
                 Some(Rfa::Rfa21)
@@ -216,8 +225,14 @@ mod tests {
         assert_eq!(error_message(408, &ErrorCode::RequestTimeout), Rfa::Rfa5);
         assert_eq!(error_message(503, &ErrorCode::Maintenance), Rfa::Rfa5);
         assert_eq!(error_message(500, &ErrorCode::InternalError), Rfa::Rfa5);
-        assert_eq!(error_message(429, &ErrorCode::Other(String::new())), Rfa::Rfa5);
-        assert_eq!(error_message(400, &ErrorCode::InvalidParameters), Rfa::Rfa22);
+        assert_eq!(
+            error_message(429, &ErrorCode::Other(String::new())),
+            Rfa::Rfa5
+        );
+        assert_eq!(
+            error_message(400, &ErrorCode::InvalidParameters),
+            Rfa::Rfa22
+        );
         assert_eq!(error_message(401, &ErrorCode::Unauthorized), Rfa::Rfa22);
     }
 
@@ -225,7 +240,11 @@ mod tests {
     fn every_string() {
         let expected = [
             (Rfa::Rfa1, "RFA1", "Starta BankID-appen."),
-            (Rfa::Rfa2, "RFA2", "Du har inte BankID-appen installerad. Kontakta din bank."),
+            (
+                Rfa::Rfa2,
+                "RFA2",
+                "Du har inte BankID-appen installerad. Kontakta din bank.",
+            ),
             (Rfa::Rfa3, "RFA3", "Åtgärden avbruten. Försök igen."),
             (
                 Rfa::Rfa4,
@@ -270,7 +289,11 @@ mod tests {
                 "RFA17B",
                 "Misslyckades att läsa av QR-koden. Starta BankID-appen och läs av QR-koden.",
             ),
-            (Rfa::Rfa21, "RFA21", "Identifiering eller underskrift pågår."),
+            (
+                Rfa::Rfa21,
+                "RFA21",
+                "Identifiering eller underskrift pågår.",
+            ),
             (Rfa::Rfa22, "RFA22", "Okänt fel. Försök igen."),
             (
                 Rfa::Rfa23,

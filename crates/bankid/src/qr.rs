@@ -8,7 +8,11 @@ type HmacSha256 = Hmac<Sha256>;
 
 /// `hex(HMAC-SHA256(key = qr_start_secret, message = seconds as decimal ASCII))`.
 pub fn qr_auth_code(qr_start_secret: &str, seconds_since_start: u64) -> String {
-    hex::encode(mac(qr_start_secret, seconds_since_start).finalize().into_bytes())
+    hex::encode(
+        mac(qr_start_secret, seconds_since_start)
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 /// The text of the QR code shown `seconds_since_start` whole seconds after the auth or sign

@@ -391,7 +391,10 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(order.order_ref, "131daac9-16c6-4618-beb0-365768f37288");
-        assert_eq!(order.qr_start_secret, "d28db9a7-4cde-429e-a983-359be676944c");
+        assert_eq!(
+            order.qr_start_secret,
+            "d28db9a7-4cde-429e-a983-359be676944c"
+        );
     }
 
     #[test]
@@ -422,7 +425,10 @@ mod tests {
         assert_eq!(data.user.personal_number, "189001019802");
         assert_eq!(data.user.name, "Karl Karlsson");
         assert_eq!(data.step_up, Some(StepUp { mrtd: true }));
-        assert_eq!(data.device.unwrap().uhi.as_deref(), Some("OZvYM9VvyiAmG7NA5jU5zqGcVpo="));
+        assert_eq!(
+            data.device.unwrap().uhi.as_deref(),
+            Some("OZvYM9VvyiAmG7NA5jU5zqGcVpo=")
+        );
         assert_eq!(data.risk.as_deref(), Some("low"));
     }
 

@@ -400,7 +400,8 @@ mod tests {
     #[test]
     fn other_prefixes_same_namespaces() {
         let xml = celectol()
-            .replace("mpa:", "m:")
+            .replace("<mpa:", "<m:")
+            .replace("</mpa:", "</m:")
             .replace("xmlns:mpa=", "xmlns:m=");
         let p = parse_product(&xml).unwrap().product;
         assert_eq!(p.name, "Celectol");
@@ -445,9 +446,10 @@ mod tests {
         let p = parse_product(&xml).unwrap();
         assert_eq!(p.product.atc, None);
         assert_eq!(p.warnings.len(), 2, "{:?}", p.warnings);
-        assert_eq!(p.warnings[0].line, 57);
-        assert!(p.warnings[0].message.contains("GS1"));
-        assert_eq!(p.warnings[1].line, 28);
+        assert_eq!(p.warnings[0].line, 27);
+        assert!(p.warnings[0].message.contains("ATC"), "{}", p.warnings[0]);
+        assert_eq!(p.warnings[1].line, 56);
+        assert!(p.warnings[1].message.contains("GS1"));
         assert_eq!(p.product.packages.len(), 1);
     }
 }

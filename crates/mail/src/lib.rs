@@ -8,7 +8,10 @@ mod smtp;
 mod templates;
 
 pub use smtp::{SendError, SmtpClient};
-pub use templates::{Brand, MailTemplate, Rendered, TestMessage};
+pub use templates::{
+    Brand, MailTemplate, PasswordChanged, PasswordResetLink, PrescriberVerified,
+    RegistrationConfirmed, Rendered, TestMessage,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {

@@ -30,37 +30,126 @@ pub struct TestMessage {
     pub requested_by: String,
 }
 
-#[derive(Template)]
-#[template(path = "test_message.txt")]
-struct TestMessageText<'a> {
-    brand: &'a Brand,
-    message: &'a TestMessage,
+/// Defines a mail kind: its data, subject, and the pair of templates `{name}.txt` and
+/// `{name}.html` that render it.
+macro_rules! mail_kind {
+    ($kind:ident, $text:ident, $html:ident, $text_file:literal, $html_file:literal, |$brand:ident| $subject:expr) => {
+        #[derive(Template)]
+        #[template(path = $text_file)]
+        struct $text<'a> {
+            brand: &'a Brand,
+            message: &'a $kind,
+        }
+
+        #[derive(Template)]
+        #[template(path = $html_file)]
+        struct $html<'a> {
+            brand: &'a Brand,
+            message: &'a $kind,
+        }
+
+        impl MailTemplate for $kind {
+            fn render(&self, brand: &Brand) -> Result<Rendered, MailError> {
+                let $brand = brand;
+                Ok(Rendered {
+                    subject: $subject,
+                    text: $text {
+                        brand,
+                        message: self,
+                    }
+                    .render()?,
+                    html: $html {
+                        brand,
+                        message: self,
+                    }
+                    .render()?,
+                })
+            }
+        }
+    };
 }
 
-#[derive(Template)]
-#[template(path = "test_message.html")]
-struct TestMessageHtml<'a> {
-    brand: &'a Brand,
-    message: &'a TestMessage,
+mail_kind!(
+    TestMessage,
+    TestMessageText,
+    TestMessageHtml,
+    "test_message.txt",
+    "test_message.html",
+    |brand| { format!("Testmeddelande från {}", brand.service_name) }
+);
+
+/// The link to choose a new password ("Glömt lösenord").
+#[derive(Debug, Clone)]
+pub struct PasswordResetLink {
+    pub name: String,
+    pub link: String,
+    pub valid_hours: u32,
 }
 
-impl MailTemplate for TestMessage {
-    fn render(&self, brand: &Brand) -> Result<Rendered, MailError> {
-        Ok(Rendered {
-            subject: format!("Testmeddelande från {}", brand.service_name),
-            text: TestMessageText {
-                brand,
-                message: self,
-            }
-            .render()?,
-            html: TestMessageHtml {
-                brand,
-                message: self,
-            }
-            .render()?,
-        })
+mail_kind!(
+    PasswordResetLink,
+    PasswordResetLinkText,
+    PasswordResetLinkHtml,
+    "password_reset_link.txt",
+    "password_reset_link.html",
+    |brand| { format!("Byt lösenord till {}", brand.service_name) }
+);
+
+/// Confirms that the password was changed (and warns if it was not the user).
+#[derive(Debug, Clone)]
+pub struct PasswordChanged {
+    pub name: String,
+    pub changed_at: String,
+}
+
+mail_kind!(
+    PasswordChanged,
+    PasswordChangedText,
+    PasswordChangedHtml,
+    "password_changed.txt",
+    "password_changed.html",
+    |brand| { format!("Ditt lösenord till {} har ändrats", brand.service_name) }
+);
+
+/// Confirms a new registration and says what happens next.
+#[derive(Debug, Clone)]
+pub struct RegistrationConfirmed {
+    pub name: String,
+    /// The latest time the prescriber code is expected to be verified, in Swedish time.
+    pub verification_expected_by: String,
+    pub certificate_required: bool,
+    pub licence_price: String,
+    pub payment_due_on: String,
+}
+
+mail_kind!(
+    RegistrationConfirmed,
+    RegistrationConfirmedText,
+    RegistrationConfirmedHtml,
+    "registration_confirmed.txt",
+    "registration_confirmed.html",
+    |brand| { format!("Du är registrerad för {}", brand.service_name) }
+);
+
+/// The prescriber code is confirmed: login works now.
+#[derive(Debug, Clone)]
+pub struct PrescriberVerified {
+    pub name: String,
+}
+
+mail_kind!(
+    PrescriberVerified,
+    PrescriberVerifiedText,
+    PrescriberVerifiedHtml,
+    "prescriber_verified.txt",
+    "prescriber_verified.html",
+    |brand| {
+        format!(
+            "Behörighetskontrollen är slutförd – du kan logga in i {}",
+            brand.service_name
+        )
     }
-}
+);
 
 #[cfg(test)]
 mod tests {
@@ -93,5 +182,96 @@ mod tests {
             "{}",
             mail.html
         );
+    }
+
+    #[test]
+    fn reset_link_mail_carries_the_link_and_its_limits() {
+        let mail = PasswordResetLink {
+            name: "Tolvan".into(),
+            link: "https://erecept.example/glomt-losenord/abc?x=1&y=2".into(),
+            valid_hours: 24,
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(mail.subject, "Byt lösenord till eRecept");
+        assert!(
+            mail.text
+                .contains("https://erecept.example/glomt-losenord/abc?x=1&y=2")
+        );
+        assert!(
+            mail.text
+                .contains("Länken gäller i 24 timmar och kan bara användas en gång.")
+        );
+        assert!(
+            mail.html
+                .contains("href=\"https://erecept.example/glomt-losenord/abc?x=1&#38;y=2\""),
+            "{}",
+            mail.html
+        );
+    }
+
+    #[test]
+    fn account_mails_say_what_happened() {
+        let changed = PasswordChanged {
+            name: "Tolvan".into(),
+            changed_at: "2026-12-03 10:15".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(changed.subject, "Ditt lösenord till eRecept har ändrats");
+        assert!(changed.text.contains("ändrades 2026-12-03 10:15"));
+        assert!(changed.text.contains("Kontakta kundtjänst direkt."));
+
+        let registered = RegistrationConfirmed {
+            name: "Tolvan".into(),
+            verification_expected_by: "2026-12-07 12:00".into(),
+            certificate_required: true,
+            licence_price: "1 245,00 kr".into(),
+            payment_due_on: "2026-12-24".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(registered.subject, "Du är registrerad för eRecept");
+        for expected in [
+            "Först när Socialstyrelsen bekräftat förskrivarkoden går det att logga in.",
+            "48 timmar (kontorstid)",
+            "senast 2026-12-07 12:00",
+            "intyg från din verksamhetschef",
+            "Observera att faktura inte skickas ut med post.",
+            "1 245,00 kr",
+            "senast 2026-12-24",
+        ] {
+            assert!(registered.text.contains(expected), "{expected}");
+            assert!(registered.html.contains(expected), "{expected}");
+        }
+        let without = RegistrationConfirmed {
+            certificate_required: false,
+            ..registered_fields()
+        }
+        .render(&brand())
+        .unwrap();
+        assert!(!without.text.contains("verksamhetschef"));
+
+        let verified = PrescriberVerified {
+            name: "Tolvan".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(
+            verified.subject,
+            "Behörighetskontrollen är slutförd – du kan logga in i eRecept"
+        );
+        assert!(verified.text.contains("du kan nu logga in"));
+        assert!(verified.text.contains("https://erecept.example"));
+    }
+
+    fn registered_fields() -> RegistrationConfirmed {
+        RegistrationConfirmed {
+            name: "Tolvan".into(),
+            verification_expected_by: "2026-12-07 12:00".into(),
+            certificate_required: true,
+            licence_price: "1 245,00 kr".into(),
+            payment_due_on: "2026-12-24".into(),
+        }
     }
 }

@@ -85,7 +85,8 @@ async fn sign(State(orders): State<Orders>, headers: HeaderMap, body: Bytes) -> 
 
 async fn collect(State(orders): State<Orders>, headers: HeaderMap, body: Bytes) -> Response {
     answer(
-        parse::<CollectRequest>(&orders, &headers, &body).and_then(|r| orders.collect(&r.order_ref)),
+        parse::<CollectRequest>(&orders, &headers, &body)
+            .and_then(|r| orders.collect(&r.order_ref)),
     )
 }
 

@@ -95,14 +95,22 @@ struct HintBody {
     hint_code: HintCode,
 }
 
-async fn api_fail(State(c): State<Control>, Path(order_ref): Path<String>, body: Bytes) -> Response {
+async fn api_fail(
+    State(c): State<Control>,
+    Path(order_ref): Path<String>,
+    body: Bytes,
+) -> Response {
     match serde_json::from_slice::<HintBody>(&body) {
         Ok(b) => done(c.orders.fail(&order_ref, b.hint_code)),
         Err(error) => bad_json(&error),
     }
 }
 
-async fn api_hint(State(c): State<Control>, Path(order_ref): Path<String>, body: Bytes) -> Response {
+async fn api_hint(
+    State(c): State<Control>,
+    Path(order_ref): Path<String>,
+    body: Bytes,
+) -> Response {
     match serde_json::from_slice::<HintBody>(&body) {
         Ok(b) => done(c.orders.set_pending_hint(&order_ref, b.hint_code)),
         Err(error) => bad_json(&error),
@@ -173,7 +181,11 @@ async fn page(State(c): State<Control>) -> Response {
 }
 
 fn back_to_page(c: &Control) -> Response {
-    (StatusCode::SEE_OTHER, [(LOCATION, format!("{}/", c.prefix))]).into_response()
+    (
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("{}/", c.prefix))],
+    )
+        .into_response()
 }
 
 async fn page_scan_qr(State(c): State<Control>, Form(form): Form<QrForm>) -> Response {
@@ -332,11 +344,7 @@ fn page_html(prefix: &str, orders: &[PendingOrder], problem: Option<&Problem>) -
             hint_text(&order.hint_code)
         );
         if let Some(pnr) = &order.personal_number {
-            let _ = writeln!(
-                out,
-                "<dt>Gäller personnummer</dt><dd>{}</dd>",
-                escape(pnr)
-            );
+            let _ = writeln!(out, "<dt>Gäller personnummer</dt><dd>{}</dd>", escape(pnr));
         }
         if let Some(text) = &order.user_visible_text {
             let _ = writeln!(out, "<dt>Text från tjänsten</dt><dd>{}</dd>", escape(text));

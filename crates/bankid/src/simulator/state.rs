@@ -182,7 +182,7 @@ impl Orders {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         for order in inner.orders.values_mut() {
             if matches!(order.state, OrderState::Pending(_)) {
-                let expires = order.created.saturating_add(ORDER_LIFETIME);
+                let expires = plus(order.created, ORDER_LIFETIME);
                 if now >= expires {
                     order.state = OrderState::Failed {
                         at: expires,
@@ -193,8 +193,8 @@ impl Orders {
         }
         inner.orders.retain(|_, order| match &order.state {
             OrderState::Pending(_) => true,
-            OrderState::Complete { at, .. } => now < at.saturating_add(COMPLETE_RETENTION),
-            OrderState::Failed { at, .. } => now < at.saturating_add(FAILED_RETENTION),
+            OrderState::Complete { at, .. } => now < plus(*at, COMPLETE_RETENTION),
+            OrderState::Failed { at, .. } => now < plus(*at, FAILED_RETENTION),
         });
         (inner, now)
     }
@@ -375,9 +375,7 @@ impl Orders {
                 _ => None,
             })
             .collect();
-        list.sort_by(|a, b| {
-            (a.started_at, &a.order_ref).cmp(&(b.started_at, &b.order_ref))
-        });
+        list.sort_by(|a, b| (a.started_at, &a.order_ref).cmp(&(b.started_at, &b.order_ref)));
         list
     }
 
@@ -517,6 +515,10 @@ impl Orders {
             Ok(())
         })
     }
+}
+
+fn plus(at: Timestamp, by: SignedDuration) -> Timestamp {
+    at.checked_add(by).unwrap_or(Timestamp::MAX)
 }
 
 struct NewOrder {
