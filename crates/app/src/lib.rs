@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod jobs;
+pub mod licences;
 pub mod mail;
 pub mod sessions;
 
@@ -15,6 +16,7 @@ use erecept_store::{Store, StoreError};
 
 pub use auth::{Auth, LoginOutcome, NewPasswordError, ResetOutcome};
 pub use jobs::{JobError, JobHandler, Worker};
+pub use licences::Licences;
 pub use mail::{MailDelivery, Mailer};
 pub use sessions::{SessionService, SessionToken};
 
@@ -45,6 +47,7 @@ pub struct App {
     pub sessions: SessionService,
     pub mailer: Mailer,
     pub auth: Auth,
+    pub licences: Licences,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
 }
@@ -68,6 +71,7 @@ impl App {
             config.brand.public_url.clone(),
         );
         Self {
+            licences: Licences::new(store.clone(), clock.clone()),
             sessions,
             mailer,
             auth,
@@ -76,6 +80,18 @@ impl App {
             clock,
             jobs_queued,
         }
+    }
+
+    /// An account with its workplaces, for Min profil.
+    pub async fn profile(
+        &self,
+        id: erecept_store::AccountId,
+    ) -> AppResult<Option<(erecept_store::Account, Vec<erecept_store::Workplace>)>> {
+        let Some(account) = self.store.account(id).await? else {
+            return Ok(None);
+        };
+        let workplaces = self.store.workplaces(id).await?;
+        Ok(Some((account, workplaces)))
     }
 
     /// The background worker with every job handler of the application.

@@ -29,8 +29,8 @@ use crate::catalog::Catalog;
 use crate::model::{
     NarcoticsClass, Package, PrescriptionStatus, Product, ProductKind, Quantity, SpecialDrugCode,
 };
-use crate::report::ImportIssue;
 use crate::rek::RekLists;
+use crate::report::ImportIssue;
 
 pub const CATALOG_CSV: &str = include_str!("../demo/catalog.csv");
 pub const REK_CSV: &str = include_str!("../demo/rek.csv");
@@ -301,8 +301,16 @@ mod tests {
         let issues = parse_catalog(&text).unwrap_err();
         let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
         assert_eq!(lines, [2, 4, 5, 6, 7]);
-        assert!(issues[1].to_string().starts_with("rad 4: NPL-id:t"), "{}", issues[1]);
+        assert!(
+            issues[1].to_string().starts_with("rad 4: NPL-id:t"),
+            "{}",
+            issues[1]
+        );
         assert!(issues[1].message.contains("GS1"));
-        assert!(issues[1].message.contains("20080809018523"), "{}", issues[1]);
+        assert!(
+            issues[1].message.contains("20080809018523"),
+            "{}",
+            issues[1]
+        );
     }
 }

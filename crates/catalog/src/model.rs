@@ -250,7 +250,11 @@ impl Quantity {
         } else {
             whole.parse().ok()?
         };
-        let mut f: u64 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
+        let mut f: u64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().ok()?
+        };
         for _ in frac.len()..3 {
             f *= 10;
         }
@@ -370,7 +374,8 @@ impl Product {
 
     /// Whether the special-drug code allows more than one dispensing (no code: yes).
     pub fn may_be_iterated(&self) -> bool {
-        self.special_drug.is_none_or(SpecialDrugCode::may_be_iterated)
+        self.special_drug
+            .is_none_or(SpecialDrugCode::may_be_iterated)
     }
 
     pub fn package(&self, id: &NplPackId) -> Option<&Package> {
@@ -409,7 +414,10 @@ mod tests {
             assert_eq!(class.npl_code(), code);
             assert_eq!(class.to_string(), shown);
             let json = serde_json::to_string(&class).unwrap();
-            assert_eq!(serde_json::from_str::<NarcoticsClass>(&json).unwrap(), class);
+            assert_eq!(
+                serde_json::from_str::<NarcoticsClass>(&json).unwrap(),
+                class
+            );
         }
         assert_eq!(NarcoticsClass::from_npl_code("7"), None);
         assert!(!NarcoticsClass::None.is_narcotic());

@@ -9,7 +9,7 @@
 //! Elements are matched by namespace (`urn:schemas-npl:instance:12` and
 //! `urn:schemas-npl:mpa:12`), not by prefix. The export carries substances only as lexicon
 //! ids, and no prices, varunummer or special-drug code: those stay empty here and come from the
-//! package list ([`crate::packages_ndjson`], joined with [`crate::enrich_with_rows`]).
+//! package list ([`crate::packages_ndjson`], joined with [`crate::packages_ndjson::join`]).
 //!
 //! The nightly export is a zip file of such documents; this crate reads an unpacked folder
 //! ([`import_dir`]) and has no zip reader (it would add a heavy dependency).
@@ -192,12 +192,17 @@ fn on_element(path: &[(Ns, String)], v: Option<String>, line: usize, d: &mut Dra
         d.prescription = Some(v);
     } else if is(path, &[(Npl, "classifications"), (Mpa, "atc-code-lx")]) {
         d.atc.get_or_insert((v, line));
-    } else if is(path, &[(Npl, "classifications"), (Mpa, "narcotic-class-lx")]) {
+    } else if is(
+        path,
+        &[(Npl, "classifications"), (Mpa, "narcotic-class-lx")],
+    ) {
         d.narcotic = Some((v, line));
     } else if is(path, &[(Npl, "flags"), (Mpa, "salesstopped")]) {
         d.sales_stopped = Some(v);
-    } else if is(path, &[(Npl, "package"), (Npl, "prescription"), (Mpa, "otc")])
-        && let Some(p) = d.packages.last_mut()
+    } else if is(
+        path,
+        &[(Npl, "package"), (Npl, "prescription"), (Mpa, "otc")],
+    ) && let Some(p) = d.packages.last_mut()
     {
         p.otc = yes_no(&v);
     }
@@ -304,10 +309,7 @@ pub fn import_dir(dir: &Path) -> std::io::Result<Imported<Product>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
-        })
+        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")))
         .collect();
     files.sort();
     let mut report = ImportReport::default();
@@ -321,9 +323,9 @@ pub fn import_dir(dir: &Path) -> std::io::Result<Imported<Product>> {
         let text = match std::fs::read(&path).map(String::from_utf8) {
             Ok(Ok(t)) => t,
             Ok(Err(_)) => {
-                report.skipped.push(
-                    ImportIssue::new(1, "Filen är inte UTF-8-kodad.").in_file(name.clone()),
-                );
+                report
+                    .skipped
+                    .push(ImportIssue::new(1, "Filen är inte UTF-8-kodad.").in_file(name.clone()));
                 continue;
             }
             Err(e) => {
@@ -336,12 +338,9 @@ pub fn import_dir(dir: &Path) -> std::io::Result<Imported<Product>> {
         match parse_product(&text) {
             Ok(parsed) => {
                 report.accepted += 1;
-                report.warnings.extend(
-                    parsed
-                        .warnings
-                        .into_iter()
-                        .map(|w| w.in_file(name.clone())),
-                );
+                report
+                    .warnings
+                    .extend(parsed.warnings.into_iter().map(|w| w.in_file(name.clone())));
                 items.push(parsed.product);
             }
             Err(issue) => report.skipped.push(issue.in_file(name)),
@@ -385,7 +384,9 @@ mod tests {
 
     #[test]
     fn real_nifehexal() {
-        let p = parse_product(&read_shared("npl/10010101000035.xml")).unwrap().product;
+        let p = parse_product(&read_shared("npl/10010101000035.xml"))
+            .unwrap()
+            .product;
         assert_eq!(p.npl_id.as_str(), "10010101000035");
         assert_eq!(p.name, "Nifehexal");
         assert_eq!(p.strength, "20 mg/ml");
@@ -426,7 +427,11 @@ mod tests {
         let broken = celectol().replace("</npl:names>", "</npl:namez>");
         let e = parse_product(&broken).unwrap_err();
         assert_eq!(e.line, 7, "{e}");
-        assert!(e.to_string().starts_with("rad 7: XML-filen är inte välformad"), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("rad 7: XML-filen är inte välformad"),
+            "{e}"
+        );
 
         let bad_id = celectol().replace(">10010101000011<", ">10010101100011<");
         let e = parse_product(&bad_id).unwrap_err();

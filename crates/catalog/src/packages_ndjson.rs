@@ -209,7 +209,11 @@ pub fn split_description(product_name: &str, description: &str) -> (String, Stri
         .position(|t| t.chars().next().is_some_and(|c| c.is_ascii_digit()));
     let form_end = tokens
         .iter()
-        .position(|t| t.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()))
+        .position(|t| {
+            t.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        })
         .unwrap_or(tokens.len());
     let form = tokens[..form_end].join(" ");
     let form = form.trim_end_matches([',', ' ']);
@@ -355,7 +359,11 @@ mod tests {
         assert_eq!(r.report.accepted, 2);
         let lines: Vec<usize> = r.report.skipped.iter().map(|i| i.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7, 8, 9]);
-        assert!(r.report.skipped[0].to_string().starts_with("rad 3: raden är inte giltig JSON"));
+        assert!(
+            r.report.skipped[0]
+                .to_string()
+                .starts_with("rad 3: raden är inte giltig JSON")
+        );
         assert!(r.report.skipped[1].to_string().contains("NPLID"));
         assert!(r.report.skipped[3].to_string().contains("Varunumret"));
         assert_eq!(r.items[1].line, 10);
@@ -381,9 +389,19 @@ mod tests {
     #[test]
     fn description_split() {
         let cases = [
-            ("Salazopyrin®", "Salazopyrin, tablett 500 mg Pfizer AB", "Tablett", "500 mg"),
+            (
+                "Salazopyrin®",
+                "Salazopyrin, tablett 500 mg Pfizer AB",
+                "Tablett",
+                "500 mg",
+            ),
             ("Inolaxol®", "Inolaxol, granulat", "Granulat", ""),
-            ("Epanutin®", "Epanutin, kapsel, hård 100 mg", "Kapsel, hård", "100 mg"),
+            (
+                "Epanutin®",
+                "Epanutin, kapsel, hård 100 mg",
+                "Kapsel, hård",
+                "100 mg",
+            ),
             (
                 "Locacorten®-Vioform®",
                 "Locacorten-Vioform, örondroppar, lösning 0,2 mg/ml + 10 mg/ml",
@@ -402,7 +420,12 @@ mod tests {
                 "Ögon-/öronsalva",
                 "",
             ),
-            ("Ficortril®", "Ficortril, ögonsalva 0,5 %", "Ögonsalva", "0,5 %"),
+            (
+                "Ficortril®",
+                "Ficortril, ögonsalva 0,5 %",
+                "Ögonsalva",
+                "0,5 %",
+            ),
         ];
         for (name, desc, form, strength) in cases {
             assert_eq!(

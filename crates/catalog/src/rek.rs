@@ -166,7 +166,9 @@ fn parse_target(id: &str) -> Result<RekTarget, String> {
             Ok(_) => Err(format!(
                 "ATC-koden {id} är en grupp; ange en substans (7 tecken, t.ex. C10AA01)."
             )),
-            Err(e) => Err(format!("{id:?} är varken varunummer, NPL-id eller ATC-kod: {e}")),
+            Err(e) => Err(format!(
+                "{id:?} är varken varunummer, NPL-id eller ATC-kod: {e}"
+            )),
         }
     } else {
         Err(format!(
@@ -214,7 +216,11 @@ mod tests {
         let issues = RekLists::parse(text).unwrap_err();
         let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
         assert_eq!(lines, [3, 4, 5, 6, 7, 8]);
-        assert!(issues[0].to_string().starts_with("rad 3: okänd regionkod \"99\""));
+        assert!(
+            issues[0]
+                .to_string()
+                .starts_with("rad 3: okänd regionkod \"99\"")
+        );
         assert!(issues[2].to_string().contains("6 siffror"));
         assert!(issues[3].to_string().contains("grupp"));
         assert!(issues[5].to_string().contains("NPL-pack-id"));

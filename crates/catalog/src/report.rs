@@ -71,5 +71,8 @@ pub struct Imported<T> {
 /// 1-based line number of a byte offset in `text`.
 pub(crate) fn line_of(text: &str, byte_offset: usize) -> usize {
     let end = byte_offset.min(text.len());
-    1 + text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count()
+    1 + text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }

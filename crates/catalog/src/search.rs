@@ -147,6 +147,8 @@ struct Term {
     /// Range in `SearchIndex::postings`.
     start: u32,
     end: u32,
+    /// Letters of `folded` (see [`letter_mask`]), to skip hopeless fuzzy candidates cheaply.
+    letters: u32,
 }
 
 struct Meta {
@@ -197,6 +199,7 @@ impl SearchIndex {
             postings.extend_from_slice(&list);
             let end = u32::try_from(postings.len()).unwrap_or(u32::MAX);
             terms.push(Term {
+                letters: letter_mask(&folded),
                 exact: exact.into_boxed_str(),
                 folded: folded.into_boxed_str(),
                 start,
@@ -360,16 +363,16 @@ impl SearchIndex {
                     .iter()
                     .filter(|k| options.include_unavailable || k.available)
                     .collect();
-                let in_benefit_scheme = if packages.iter().any(|k| k.in_benefit_scheme == Some(true))
-                {
-                    Some(true)
-                } else if !packages.is_empty()
-                    && packages.iter().all(|k| k.in_benefit_scheme == Some(false))
-                {
-                    Some(false)
-                } else {
-                    None
-                };
+                let in_benefit_scheme =
+                    if packages.iter().any(|k| k.in_benefit_scheme == Some(true)) {
+                        Some(true)
+                    } else if !packages.is_empty()
+                        && packages.iter().all(|k| k.in_benefit_scheme == Some(false))
+                    {
+                        Some(false)
+                    } else {
+                        None
+                    };
                 Some(Hit {
                     product,
                     packages,
@@ -419,9 +422,14 @@ impl SearchIndex {
             first.push(c);
         }
         let (flo, fhi) = self.prefix_range(&first);
+        let query_letters = letter_mask(&folded);
         for (i, term) in self.terms[flo..fhi].iter().enumerate() {
             let i = flo + i;
             if (lo..hi).contains(&i) {
+                continue;
+            }
+            // Each distinct query letter missing from the whole word costs at least one edit.
+            if (query_letters & !term.letters).count_ones() as usize > max_distance {
                 continue;
             }
             if let Some(d) = prefix_distance(&query, &term.exact, max_distance) {
@@ -447,9 +455,7 @@ impl SearchIndex {
 
     /// The range of terms whose folded form starts with `folded_prefix`.
     fn prefix_range(&self, folded_prefix: &str) -> (usize, usize) {
-        let lo = self
-            .terms
-            .partition_point(|t| &*t.folded < folded_prefix);
+        let lo = self.terms.partition_point(|t| &*t.folded < folded_prefix);
         let len = self.terms[lo..].partition_point(|t| t.folded.starts_with(folded_prefix));
         (lo, lo + len)
     }
@@ -532,6 +538,18 @@ fn product_words(p: &Product, out: &mut Vec<String>) {
             out.push(v.as_str().to_owned());
         }
     }
+}
+
+/// One bit per letter a–z of folded text (other characters share bit 26).
+fn letter_mask(folded: &str) -> u32 {
+    folded.chars().fold(0, |mask, c| {
+        let bit = if c.is_ascii_lowercase() {
+            u32::from(c) - u32::from('a')
+        } else {
+            26
+        };
+        mask | (1 << bit)
+    })
 }
 
 /// Whether query character `q` stands for product character `t`.

@@ -39,6 +39,8 @@ pub struct Config {
     pub support_email: String,
     pub session_idle_minutes: i64,
     pub log_json: bool,
+    /// Behind the service's own reverse proxy: client addresses come from `X-Forwarded-For`.
+    pub behind_proxy: bool,
     pub external: ExternalSystems,
 }
 
@@ -67,6 +69,7 @@ impl Config {
             support_email: "support@erecept.localhost".to_owned(),
             session_idle_minutes: 60,
             log_json: false,
+            behind_proxy: false,
             external: ExternalSystems::default(),
         }
     }
@@ -135,6 +138,16 @@ impl Config {
                 },
             )?;
         }
+        c.behind_proxy = match get("ERECEPT_BEHIND_PROXY").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "ERECEPT_BEHIND_PROXY",
+                    problem: format!("{other:?} is neither \"true\" nor \"false\""),
+                });
+            }
+        };
         c.log_json = match get("ERECEPT_LOG_FORMAT").as_deref() {
             Some("json") => true,
             Some("text") => false,

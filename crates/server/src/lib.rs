@@ -111,6 +111,7 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
         },
         production: config.mode == Mode::Production,
         metrics_token: config.metrics_token.clone(),
+        behind_proxy: config.behind_proxy,
     };
     let simulators = if config.mode == Mode::Production {
         Vec::new()
@@ -126,11 +127,14 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
 
     let mut until_stopped = stopped.clone();
     let done = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = until_stopped.wait_for(|s| *s).await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = until_stopped.wait_for(|s| *s).await;
+        })
+        .await;
         if let Err(error) = served {
             tracing::error!(%error, "web server failed");
         }

@@ -1,7 +1,39 @@
 //! What every page shows around its content, and the errors of a form.
 
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
 use crate::WebState;
 use crate::csrf::CsrfToken;
+use crate::session::Visitor;
+
+/// What a page handler knows about the request: the browser's CSRF token and who is visiting.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub csrf: CsrfToken,
+    pub visitor: Visitor,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Page {
+            csrf: parts
+                .extensions
+                .get::<CsrfToken>()
+                .cloned()
+                .unwrap_or(CsrfToken(String::new())),
+            visitor: parts
+                .extensions
+                .get::<Visitor>()
+                .cloned()
+                .unwrap_or_default(),
+        })
+    }
+}
 
 /// The frame of every page: service name, development banner, help section, CSRF token for
 /// the forms in the header.
@@ -16,13 +48,13 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    pub fn new(state: &WebState, csrf: &CsrfToken, help: &'static str) -> Self {
+    pub fn new(state: &WebState, page: &Page, help: &'static str) -> Self {
         Self {
             service_name: state.config.service_name.clone(),
             dev_mode: state.dev.is_some(),
-            csrf: csrf.0.clone(),
+            csrf: page.csrf.0.clone(),
             help,
-            logged_in: false,
+            logged_in: page.visitor.account_id().is_some(),
         }
     }
 }

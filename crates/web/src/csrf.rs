@@ -107,7 +107,7 @@ fn decode(raw: &[u8]) -> String {
 fn refused(state: &WebState, token: &str) -> Response {
     let page = message_page(
         state,
-        &CsrfToken(token.to_owned()),
+        &crate::Page { csrf: CsrfToken(token.to_owned()), visitor: crate::Visitor::default() },
         "start",
         "Formuläret kunde inte skickas",
         vec![

@@ -2,7 +2,7 @@
 //! in production (see `router`).
 
 use askama::Template;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -11,9 +11,8 @@ use erecept_store::MailId;
 use jiff::SignedDuration;
 use serde::Deserialize;
 
-use crate::csrf::CsrfToken;
 use crate::pages::{not_found, render};
-use crate::{Chrome, WebState};
+use crate::{Chrome, Page, WebState};
 
 /// Pages for people, behind the CSRF check like every other page.
 pub fn html_routes() -> Router<WebState> {
@@ -45,12 +44,12 @@ struct DevIndex {
     offset_days: i64,
 }
 
-async fn index(State(state): State<WebState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+async fn index(State(state): State<WebState>, page: Page) -> Response {
     let Some(dev) = &state.dev else {
         return StatusCode::NOT_FOUND.into_response();
     };
     render(&DevIndex {
-        chrome: Chrome::new(&state, &csrf, "start"),
+        chrome: Chrome::new(&state, &page, "start"),
         now: swedish_time(state.app.clock.now()),
         offset_days: dev.clock.offset().as_hours() / 24,
     })
@@ -151,7 +150,7 @@ struct Mailbox {
     mails: Vec<MailRow>,
 }
 
-async fn mailbox(State(state): State<WebState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+async fn mailbox(State(state): State<WebState>, page: Page) -> Response {
     let mails = match state.app.store.recent_mail(200).await {
         Ok(mails) => mails,
         Err(error) => {
@@ -160,7 +159,7 @@ async fn mailbox(State(state): State<WebState>, Extension(csrf): Extension<CsrfT
         }
     };
     render(&Mailbox {
-        chrome: Chrome::new(&state, &csrf, "start"),
+        chrome: Chrome::new(&state, &page, "start"),
         mails: mails
             .iter()
             .map(|m| MailRow {
@@ -191,16 +190,12 @@ async fn find_mail(state: &WebState, id: &str) -> Option<erecept_store::Mail> {
     state.app.store.mail(MailId(id)).await.ok().flatten()
 }
 
-async fn one_mail(
-    State(state): State<WebState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(id): Path<String>,
-) -> Response {
+async fn one_mail(State(state): State<WebState>, page: Page, Path(id): Path<String>) -> Response {
     let Some(m) = find_mail(&state, &id).await else {
-        return not_found(State(state), Some(Extension(csrf))).await;
+        return not_found(State(state), page).await;
     };
     render(&OneMail {
-        chrome: Chrome::new(&state, &csrf, "start"),
+        chrome: Chrome::new(&state, &page, "start"),
         id: m.id.to_string(),
         to: m.to.clone(),
         subject: m.subject.clone(),
@@ -236,17 +231,14 @@ struct SimIndex {
     simulators: Vec<(&'static str, &'static str)>,
 }
 
-async fn simulators(
-    State(state): State<WebState>,
-    Extension(csrf): Extension<CsrfToken>,
-) -> Response {
+async fn simulators(State(state): State<WebState>, page: Page) -> Response {
     let simulators = state
         .dev
         .as_ref()
         .map(|d| d.simulators.as_ref().clone())
         .unwrap_or_default();
     render(&SimIndex {
-        chrome: Chrome::new(&state, &csrf, "start"),
+        chrome: Chrome::new(&state, &page, "start"),
         simulators,
     })
 }

@@ -3,13 +3,12 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Extension, Path, State};
+use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use crate::csrf::CsrfToken;
 use crate::pages::{not_found, render};
-use crate::{Chrome, WebState};
+use crate::{Chrome, Page, WebState};
 
 pub struct Section {
     pub slug: &'static str,
@@ -28,6 +27,16 @@ pub const SECTIONS: &[Section] = &[
         slug: "inloggning",
         title: "Logga in",
         markdown: include_str!("../../../docs/manual/inloggning.md"),
+    },
+    Section {
+        slug: "glomt-losenord",
+        title: "Glömt lösenord",
+        markdown: include_str!("../../../docs/manual/glomt-losenord.md"),
+    },
+    Section {
+        slug: "min-profil",
+        title: "Min profil",
+        markdown: include_str!("../../../docs/manual/min-profil.md"),
     },
     Section {
         slug: "kundtjanst",
@@ -52,24 +61,18 @@ pub fn routes() -> Router<WebState> {
         .route("/hjalp/{section}", get(section))
 }
 
-async fn index(state: State<WebState>, csrf: Extension<CsrfToken>) -> Response {
-    section(state, csrf, Path("start".to_owned())).await
+async fn index(state: State<WebState>, page: Page) -> Response {
+    section(state, page, Path("start".to_owned())).await
 }
 
-async fn section(
-    State(state): State<WebState>,
-    Extension(csrf): Extension<CsrfToken>,
-    Path(slug): Path<String>,
-) -> Response {
+async fn section(State(state): State<WebState>, page: Page, Path(slug): Path<String>) -> Response {
     let Some(section) = SECTIONS.iter().find(|s| s.slug == slug) else {
-        return not_found(State(state), Some(Extension(csrf)))
-            .await
-            .into_response();
+        return not_found(State(state), page).await.into_response();
     };
     let mut body = String::new();
     pulldown_cmark::html::push_html(&mut body, pulldown_cmark::Parser::new(section.markdown));
     render(&HelpPage {
-        chrome: Chrome::new(&state, &csrf, section.slug),
+        chrome: Chrome::new(&state, &page, section.slug),
         title: section.title,
         current: section.slug,
         sections: SECTIONS,

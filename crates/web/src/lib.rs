@@ -4,6 +4,7 @@
 //! Handlers parse the request, call the application (`erecept-app`) and render a template;
 //! rules live in the domain and application, not here.
 
+mod account;
 mod assets;
 mod chrome;
 pub mod cookies;
@@ -13,6 +14,7 @@ mod help;
 mod metrics;
 mod pages;
 mod security;
+mod session;
 
 use std::sync::Arc;
 
@@ -25,8 +27,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-pub use chrome::{Chrome, FieldErrors};
+pub use chrome::{Chrome, FieldErrors, Page};
 pub use metrics::Metrics;
+pub use session::Visitor;
 
 /// Customer-service contact details (configuration).
 #[derive(Debug, Clone)]
@@ -42,6 +45,8 @@ pub struct WebConfig {
     pub support: SupportContact,
     /// Production: Secure cookies, HSTS, no development pages.
     pub production: bool,
+    /// Behind the service's own reverse proxy: take the client address from `X-Forwarded-For`.
+    pub behind_proxy: bool,
     /// When set, /metrics answers only requests with `Authorization: Bearer <token>`.
     pub metrics_token: Option<String>,
 }
@@ -92,12 +97,15 @@ pub fn router(
         dev,
     };
 
-    let mut html = pages::routes().merge(help::routes());
+    let mut html = pages::routes()
+        .merge(account::routes())
+        .merge(help::routes());
     if state.dev.is_some() {
         html = html.merge(dev::html_routes());
     }
     let html = html
         .fallback(pages::not_found)
+        .layer(middleware::from_fn_with_state(state.clone(), session::load))
         .layer(middleware::from_fn_with_state(state.clone(), csrf::protect));
 
     let mut router = Router::new()

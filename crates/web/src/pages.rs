@@ -4,21 +4,23 @@
 use std::any::Any;
 
 use askama::Template;
-use axum::extract::{Extension, Form, State};
+use axum::extract::{Form, State};
 use axum::http::{StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use erecept_domain::PersonNumber;
+use erecept_app::LoginOutcome;
+use erecept_domain::{NoActiveLicence, PersonNumber};
 use serde::Deserialize;
 
-use crate::csrf::CsrfToken;
-use crate::{Chrome, FieldErrors, WebState};
+use crate::session::ClientAddress;
+use crate::{Chrome, FieldErrors, Page, WebState, cookies};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/", get(start))
         .route("/logga-in", get(start).post(login))
+        .route("/logga-ut", post(logout))
         .route("/kundtjanst", get(customer_service))
 }
 
@@ -42,13 +44,27 @@ struct StartPage {
     chrome: Chrome,
     personnummer: String,
     errors: FieldErrors,
+    notice: Option<Notice>,
 }
 
-async fn start(State(state): State<WebState>, Extension(csrf): Extension<CsrfToken>) -> Response {
+/// A message about the account that is not an error in the form: why login cannot go on yet.
+pub struct Notice {
+    pub heading: String,
+    pub emphasis: Option<String>,
+    pub paragraphs: Vec<String>,
+    /// A link to what the visitor can do about it.
+    pub action: Option<(String, String)>,
+}
+
+async fn start(State(state): State<WebState>, page: Page) -> Response {
+    if page.visitor.account_id().is_some() {
+        return Redirect::to("/min-profil").into_response();
+    }
     render(&StartPage {
-        chrome: Chrome::new(&state, &csrf, "inloggning"),
+        chrome: Chrome::new(&state, &page, "inloggning"),
         personnummer: String::new(),
         errors: FieldErrors::default(),
+        notice: None,
     })
 }
 
@@ -63,33 +79,179 @@ struct LoginForm {
 /// The one answer for a wrong personnummer or password: it must not reveal which was wrong,
 /// nor whether the personnummer has an account.
 pub const WRONG_CREDENTIALS: &str = "Fel personnummer eller lösenord.";
+pub const THROTTLED: &str = "För många misslyckade inloggningsförsök. Vänta en kvart och försök sedan igen, eller använd Glömt lösenord?.";
+pub const NOT_VERIFIED: &str = "Behörighetskontroll ej slutförd";
+pub const VERIFICATION_EXPLAINED: &str = "Vid nyregistrering kontrolleras förskrivarkoden hos Socialstyrelsen. Först när Socialstyrelsen bekräftat förskrivarkoden går det att logga in. Räkna med att det kan ta upp till 48 timmar (kontorstid) innan förskrivarkoden blivit verifierad. Ett mejl skickas som bekräftar att behörighetskontrollen är slutförd och att det går att logga in.";
+
+/// Swedish local time for people: "2026-12-07 kl. 12:00".
+pub fn swedish_time(at: jiff::Timestamp) -> String {
+    at.to_zoned_datetime(erecept_domain::clock::stockholm())
+        .strftime("%Y-%m-%d kl. %H:%M")
+        .to_string()
+}
+
+fn licence_notice(reason: NoActiveLicence) -> Notice {
+    let action = match reason {
+        NoActiveLicence::Unpaid => Some(("/kundtjanst".to_owned(), "Kontakta support".to_owned())),
+        NoActiveLicence::Expired => {
+            Some(("/licens/fornya".to_owned(), "Förnya licensen".to_owned()))
+        }
+        NoActiveLicence::GroupForbidsWebLogin => None,
+        NoActiveLicence::LeftGroup => Some((
+            "/kundtjanst".to_owned(),
+            "Kontakta kundtjänst om en egen licens".to_owned(),
+        )),
+    };
+    Notice {
+        heading: NoActiveLicence::HEADING.to_owned(),
+        emphasis: Some(reason.reason().to_owned()),
+        paragraphs: vec![reason.explanation().to_owned()],
+        action,
+    }
+}
 
 async fn login(
     State(state): State<WebState>,
-    Extension(csrf): Extension<CsrfToken>,
+    page: Page,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<LoginForm>,
 ) -> Response {
     let mut errors = FieldErrors::default();
     let typed = form.personnummer.trim();
-    if typed.is_empty() {
+    let person_number = if typed.is_empty() {
         errors.add("personnummer", "Fyll i ditt personnummer.");
-    } else if let Err(error) = PersonNumber::parse(typed, state.app.clock.today()) {
-        errors.add("personnummer", error.to_string());
-    }
+        None
+    } else {
+        PersonNumber::parse(typed, state.app.clock.today())
+            .map_err(|error| errors.add("personnummer", error.to_string()))
+            .ok()
+    };
     if form.losenord.is_empty() {
         errors.add("losenord", "Fyll i ditt lösenord.");
     }
-    if errors.is_empty() {
-        // No account exists yet that could match: the account flows are not part of this
-        // release, so every well-formed attempt gets the one answer for wrong credentials.
-        errors.add("personnummer", WRONG_CREDENTIALS);
+    let mut notice = None;
+    if let (Some(person_number), true) = (person_number, errors.is_empty()) {
+        let outcome = state
+            .app
+            .auth
+            .login(
+                &person_number,
+                &form.losenord,
+                address,
+                page.visitor.token.as_ref(),
+            )
+            .await;
+        match outcome {
+            Err(error) => return server_error(&state, &page, &error.to_string()),
+            Ok(LoginOutcome::LoggedIn { token, .. }) => {
+                let cookie = cookies::session_cookie(&token, state.config.production);
+                return ([(header::SET_COOKIE, cookie)], Redirect::to("/min-profil"))
+                    .into_response();
+            }
+            Ok(LoginOutcome::WrongCredentials) => errors.add("personnummer", WRONG_CREDENTIALS),
+            Ok(LoginOutcome::Throttled) => errors.add("personnummer", THROTTLED),
+            Ok(LoginOutcome::NotVerified { expected_by }) => {
+                let mut paragraphs = vec![VERIFICATION_EXPLAINED.to_owned()];
+                if let Some(at) = expected_by {
+                    paragraphs.push(format!(
+                        "Kontrollen beräknas vara klar senast {}.",
+                        swedish_time(at)
+                    ));
+                } else {
+                    paragraphs.push(
+                        "Kontrollen behöver göras av vår support. Vi hör av oss via e-post."
+                            .to_owned(),
+                    );
+                }
+                notice = Some(Notice {
+                    heading: NOT_VERIFIED.to_owned(),
+                    emphasis: None,
+                    paragraphs,
+                    action: None,
+                });
+            }
+            Ok(LoginOutcome::NoActiveLicence(reason)) => {
+                if reason == NoActiveLicence::Expired {
+                    // The credentials were right: remember whose licence may be renewed.
+                    if let Some(response) = remember_renewal(&state, &page, &person_number).await {
+                        return response;
+                    }
+                }
+                notice = Some(licence_notice(reason));
+            }
+        }
     }
-    let page = render(&StartPage {
-        chrome: Chrome::new(&state, &csrf, "inloggning"),
+    let status = if notice.is_some() {
+        StatusCode::FORBIDDEN
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = render(&StartPage {
+        chrome: Chrome::new(&state, &page, "inloggning"),
         personnummer: form.personnummer,
         errors,
+        notice,
     });
-    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+    (status, body).into_response()
+}
+
+/// After correct credentials with an expired licence: a session (not logged in) that lets this
+/// visitor renew that account's licence, and the page that offers it.
+async fn remember_renewal(
+    state: &WebState,
+    page: &Page,
+    person_number: &PersonNumber,
+) -> Option<Response> {
+    let account = state
+        .app
+        .store
+        .account_by_person_number(person_number)
+        .await
+        .ok()??;
+    let data = serde_json::json!({ "renew_licence_for": account.id.0 });
+    let (token, _) = state
+        .app
+        .sessions
+        .renew(page.visitor.token.as_ref(), None)
+        .await
+        .ok()?;
+    state.app.sessions.save(&token, &data).await.ok()?;
+    let body = render(&StartPage {
+        chrome: Chrome::new(state, page, "inloggning"),
+        personnummer: person_number.as_12_digits(),
+        errors: FieldErrors::default(),
+        notice: Some(licence_notice(NoActiveLicence::Expired)),
+    });
+    let cookie = cookies::session_cookie(&token, state.config.production);
+    Some((StatusCode::FORBIDDEN, [(header::SET_COOKIE, cookie)], body).into_response())
+}
+
+async fn logout(State(state): State<WebState>, page: Page) -> Response {
+    if let Some(token) = &page.visitor.token
+        && let Err(error) = state.app.sessions.end(token).await
+    {
+        tracing::error!(%error, "ending session");
+    }
+    let cookie = cookies::clear_session_cookie(state.config.production);
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
+}
+
+/// A technical fault the visitor cannot mend: the Swedish error page with a reference.
+pub fn server_error(state: &WebState, page: &Page, error: &str) -> Response {
+    let reference = uuid::Uuid::new_v4().simple().to_string();
+    tracing::error!(%reference, %error, "request failed");
+    let body = message_page(
+        state,
+        page,
+        "start",
+        "Något gick fel",
+        vec![
+            "Ett tekniskt fel uppstod och ingenting har sparats. Försök igen om en stund."
+                .to_owned(),
+        ],
+        Some(reference),
+    );
+    (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
 }
 
 struct SupportView {
@@ -106,13 +268,10 @@ struct CustomerServicePage {
     support: SupportView,
 }
 
-async fn customer_service(
-    State(state): State<WebState>,
-    Extension(csrf): Extension<CsrfToken>,
-) -> Response {
+async fn customer_service(State(state): State<WebState>, page: Page) -> Response {
     let s = &state.config.support;
     render(&CustomerServicePage {
-        chrome: Chrome::new(&state, &csrf, "kundtjanst"),
+        chrome: Chrome::new(&state, &page, "kundtjanst"),
         support: SupportView {
             phone: s.phone.clone(),
             phone_link: s
@@ -138,30 +297,24 @@ struct MessagePage {
 /// A page with a heading and a few paragraphs: errors and confirmations.
 pub fn message_page(
     state: &WebState,
-    csrf: &CsrfToken,
+    page: &Page,
     help: &'static str,
     heading: &str,
     paragraphs: Vec<String>,
     reference: Option<String>,
 ) -> Response {
     render(&MessagePage {
-        chrome: Chrome::new(state, csrf, help),
+        chrome: Chrome::new(state, page, help),
         heading: heading.to_owned(),
         paragraphs,
         reference,
     })
 }
 
-pub async fn not_found(
-    State(state): State<WebState>,
-    csrf: Option<Extension<CsrfToken>>,
-) -> Response {
-    let csrf = csrf
-        .map(|Extension(c)| c)
-        .unwrap_or_else(|| CsrfToken(String::new()));
+pub async fn not_found(State(state): State<WebState>, page: Page) -> Response {
     let page = message_page(
         &state,
-        &csrf,
+        &page,
         "start",
         "Sidan finns inte",
         vec![

@@ -80,11 +80,17 @@ fn quality(idx: &SearchIndex, q: &str) -> Vec<MatchQuality> {
 
 #[test]
 fn normalisation_and_tokens() {
-    assert_eq!(normalise("ÅÄÖ Éclair Ünü Øre Æble"), "åäö eclair unu öre äble");
+    assert_eq!(
+        normalise("ÅÄÖ Éclair Ünü Øre Æble"),
+        "åäö eclair unu öre äble"
+    );
     assert_eq!(fold("kåvepenin läkemedel ögon"), "kavepenin lakemedel ogon");
     let mut w = Vec::new();
     tokenize("Locacorten®-Vioform®, 0,2 mg/ml  ALVEDON", &mut w);
-    assert_eq!(w, ["locacorten", "vioform", "0", "2", "mg", "ml", "alvedon"]);
+    assert_eq!(
+        w,
+        ["locacorten", "vioform", "0", "2", "mg", "ml", "alvedon"]
+    );
     w.clear();
     tokenize("  ,;  ", &mut w);
     assert!(w.is_empty());
@@ -141,14 +147,27 @@ fn other_diacritics_ignored() {
 #[test]
 fn every_query_word_must_prefix_a_product_word() {
     let idx = index(vec![
-        p(1, "Alvedon").strength("500 mg").form("Filmdragerad tablett"),
-        p(2, "Alvedon").strength("665 mg").form("Tablett med modifierad frisättning"),
-        p(3, "Panodil").strength("500 mg").form("Filmdragerad tablett"),
+        p(1, "Alvedon")
+            .strength("500 mg")
+            .form("Filmdragerad tablett"),
+        p(2, "Alvedon")
+            .strength("665 mg")
+            .form("Tablett med modifierad frisättning"),
+        p(3, "Panodil")
+            .strength("500 mg")
+            .form("Filmdragerad tablett"),
     ]);
     assert_eq!(names(&idx, "alvedon 500"), ["Alvedon 500 mg"]);
     assert_eq!(names(&idx, "alv mod"), ["Alvedon 665 mg"]);
-    assert_eq!(names(&idx, "film 500"), ["Alvedon 500 mg", "Panodil 500 mg"]);
-    assert_eq!(names(&idx, "500 alv"), ["Alvedon 500 mg"], "order of words is free");
+    assert_eq!(
+        names(&idx, "film 500"),
+        ["Alvedon 500 mg", "Panodil 500 mg"]
+    );
+    assert_eq!(
+        names(&idx, "500 alv"),
+        ["Alvedon 500 mg"],
+        "order of words is free"
+    );
     assert!(names(&idx, "alvedon 750").is_empty());
     assert!(names(&idx, "edon").is_empty(), "infix is not a prefix");
     assert!(names(&idx, "").is_empty());
@@ -182,10 +201,17 @@ fn exact_before_prefix_before_fuzzy() {
         p(2, "Metforminol"),
         p(3, "Metforman"),
     ]);
-    assert_eq!(names(&idx, "metformin"), ["Metformin", "Metforminol", "Metforman"]);
+    assert_eq!(
+        names(&idx, "metformin"),
+        ["Metformin", "Metforminol", "Metforman"]
+    );
     assert_eq!(
         quality(&idx, "metformin"),
-        [MatchQuality::Exact, MatchQuality::Prefix, MatchQuality::Fuzzy1]
+        [
+            MatchQuality::Exact,
+            MatchQuality::Prefix,
+            MatchQuality::Fuzzy1
+        ]
     );
 }
 
@@ -280,7 +306,10 @@ fn same_name_sorted_by_strength_numerically() {
 fn more_exact_words_rank_higher_at_equal_worst() {
     let idx = index(vec![p(1, "Alvedon Forte"), p(2, "Alvedonix Forte")]);
     // Both: worst = prefix ("fort"); "alvedon" is exact only for the first.
-    assert_eq!(names(&idx, "alvedon fort"), ["Alvedon Forte", "Alvedonix Forte"]);
+    assert_eq!(
+        names(&idx, "alvedon fort"),
+        ["Alvedon Forte", "Alvedonix Forte"]
+    );
 }
 
 // ---- typo tolerance ----
@@ -292,10 +321,23 @@ fn typo_distance_one_from_four_letters() {
     assert_eq!(names(&idx, "ipreen"), ["Ipren"], "insertion");
     assert_eq!(names(&idx, "alvrdon"), ["Alvedon"], "substitution");
     assert_eq!(names(&idx, "alevdon"), ["Alvedon"], "swap of neighbours");
-    assert_eq!(names(&idx, "alvdo"), ["Alvedon"], "while typing: prefix with a typo");
-    assert!(names(&idx, "ipn").is_empty(), "three letters: no typo tolerance");
-    assert!(names(&idx, "alvdn").is_empty(), "distance 2 needs 8 letters");
-    assert!(names(&idx, "blvedon").is_empty(), "the first letter must match");
+    assert_eq!(
+        names(&idx, "alvdo"),
+        ["Alvedon"],
+        "while typing: prefix with a typo"
+    );
+    assert!(
+        names(&idx, "ipn").is_empty(),
+        "three letters: no typo tolerance"
+    );
+    assert!(
+        names(&idx, "alvdn").is_empty(),
+        "distance 2 needs 8 letters"
+    );
+    assert!(
+        names(&idx, "blvedon").is_empty(),
+        "the first letter must match"
+    );
     assert_eq!(quality(&idx, "iprn"), [MatchQuality::Fuzzy1]);
 }
 
@@ -385,14 +427,24 @@ fn unavailable_packages_hidden_by_default() {
 
 #[test]
 fn limit() {
-    let idx = index((1..=30).map(|n| p(n, &format!("Testmedel {n:02}"))).collect());
+    let idx = index(
+        (1..=30)
+            .map(|n| p(n, &format!("Testmedel {n:02}")))
+            .collect(),
+    );
     let o = SearchOptions {
         limit: 5,
         ..SearchOptions::default()
     };
     assert_eq!(
         names_with(&idx, "testmedel", &o),
-        ["Testmedel 01", "Testmedel 02", "Testmedel 03", "Testmedel 04", "Testmedel 05"]
+        [
+            "Testmedel 01",
+            "Testmedel 02",
+            "Testmedel 03",
+            "Testmedel 04",
+            "Testmedel 05"
+        ]
     );
     let none = SearchOptions {
         limit: 0,
@@ -406,14 +458,16 @@ fn limit() {
 #[test]
 fn hit_carries_what_the_spec_shows() {
     let idx = index_rek(
-        vec![p(1, "Oxynorm")
-            .strength("5 mg")
-            .form("Kapsel, hård")
-            .with(|p| {
-                p.narcotics_class = NarcoticsClass::II;
-                p.licence_product = true;
-                p.packages[0].in_benefit_scheme = Some(true);
-            })],
+        vec![
+            p(1, "Oxynorm")
+                .strength("5 mg")
+                .form("Kapsel, hård")
+                .with(|p| {
+                    p.narcotics_class = NarcoticsClass::II;
+                    p.licence_product = true;
+                    p.packages[0].in_benefit_scheme = Some(true);
+                }),
+        ],
         "01;100001",
     );
     let o = SearchOptions {

@@ -1,0 +1,351 @@
+//! The account pages: Min profil, Glömt lösenord with its mailed link, and the renewal of an
+//! expired licence.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use erecept_app::{NewPasswordError, ResetOutcome};
+use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
+use erecept_store::AccountId;
+use serde::Deserialize;
+
+use crate::pages::{message_page, render, server_error};
+use crate::session::ClientAddress;
+use crate::{Chrome, FieldErrors, Page, WebState, cookies};
+
+pub fn routes() -> Router<WebState> {
+    Router::new()
+        .route("/min-profil", get(my_profile))
+        .route("/glomt-losenord", get(forgot_form).post(forgot_submit))
+        .route(
+            "/glomt-losenord/{token}",
+            get(reset_form).post(reset_submit),
+        )
+        .route("/licens/fornya", get(renew_form).post(renew_submit))
+}
+
+pub const LINK_NOT_VALID: &str = "Länken för att byta lösenord gäller inte längre";
+pub const LINK_NOT_VALID_EXPLAINED: &str = "Länken i e-postmeddelandet gäller i 24 timmar och kan bara användas en gång. Begär en ny länk och försök igen.";
+
+fn licence_text(licensing: &Licensing, today: jiff::civil::Date) -> String {
+    match licensing {
+        Licensing::Own(l) => {
+            let period = format!("{} – {}", l.starts_on, l.ends_on);
+            match l.status(today) {
+                LicenceStatus::Active => format!("Aktiv och betald, {period}."),
+                LicenceStatus::AwaitingPayment { due_on } => {
+                    format!(
+                        "Aktiv, {period}. Väntar på betalning, som ska ha kommit fram senast {due_on}."
+                    )
+                }
+                LicenceStatus::Unpaid => format!(
+                    "Obetald, {period}. Betalningen skulle ha kommit fram senast {}.",
+                    l.payment_due_on
+                ),
+                LicenceStatus::Expired => format!("Utgången, {period}."),
+            }
+        }
+        Licensing::Group { .. } => "Grupplicens genom din organisation.".to_owned(),
+        Licensing::LeftGroup => "Ingen egen licens (tidigare grupplicens).".to_owned(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "my_profile.html")]
+struct MyProfile {
+    chrome: Chrome,
+    name: String,
+    person_number: String,
+    profession: String,
+    prescriber_code: String,
+    email: String,
+    mobile: String,
+    licence: String,
+    workplaces: Vec<(String, String, String, String)>,
+}
+
+async fn my_profile(State(state): State<WebState>, page: Page) -> Response {
+    let Some(id) = page.visitor.account_id() else {
+        return Redirect::to("/").into_response();
+    };
+    let id = AccountId(id);
+    let (account, workplaces) = match state.app.profile(id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return Redirect::to("/").into_response(),
+        Err(e) => return server_error(&state, &page, &e.to_string()),
+    };
+    render(&MyProfile {
+        chrome: Chrome::new(&state, &page, "min-profil"),
+        name: format!("{} {}", account.given_name, account.surname),
+        person_number: account.person_number.to_string(),
+        profession: account.profession.name().to_owned(),
+        prescriber_code: account.prescriber_code.as_str().to_owned(),
+        email: account.email.clone(),
+        mobile: account.mobile.clone(),
+        licence: licence_text(&account.licensing, state.app.clock.today()),
+        workplaces: workplaces
+            .iter()
+            .map(|w| {
+                (
+                    w.name.clone(),
+                    w.code.as_str().to_owned(),
+                    w.county.region_name().to_owned(),
+                    format!("{}, {} {}", w.address, w.postal_code, w.city),
+                )
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "forgot_password.html")]
+struct ForgotPassword {
+    chrome: Chrome,
+    personnummer: String,
+    errors: FieldErrors,
+    sent: bool,
+}
+
+async fn forgot_form(State(state): State<WebState>, page: Page) -> Response {
+    render(&ForgotPassword {
+        chrome: Chrome::new(&state, &page, "glomt-losenord"),
+        personnummer: String::new(),
+        errors: FieldErrors::default(),
+        sent: false,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ForgotForm {
+    #[serde(default)]
+    personnummer: String,
+}
+
+async fn forgot_submit(
+    State(state): State<WebState>,
+    page: Page,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<ForgotForm>,
+) -> Response {
+    let mut errors = FieldErrors::default();
+    let typed = form.personnummer.trim();
+    if typed.is_empty() {
+        errors.add("personnummer", "Fyll i ditt personnummer.");
+    } else {
+        match PersonNumber::parse(typed, state.app.clock.today()) {
+            Err(e) => errors.add("personnummer", e.to_string()),
+            Ok(person_number) => {
+                // The same answer whether or not the personnummer has an account.
+                if let Err(e) = state.app.auth.request_reset(&person_number, address).await {
+                    return server_error(&state, &page, &e.to_string());
+                }
+            }
+        }
+    }
+    let sent = errors.is_empty();
+    let body = render(&ForgotPassword {
+        chrome: Chrome::new(&state, &page, "glomt-losenord"),
+        personnummer: form.personnummer,
+        errors,
+        sent,
+    });
+    if sent {
+        body
+    } else {
+        (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reset_password.html")]
+struct ResetPassword {
+    chrome: Chrome,
+    token: String,
+    errors: FieldErrors,
+}
+
+fn link_not_valid(state: &WebState, page: &Page) -> Response {
+    let body = message_page(
+        state,
+        page,
+        "glomt-losenord",
+        LINK_NOT_VALID,
+        vec![
+            LINK_NOT_VALID_EXPLAINED.to_owned(),
+            "Gå till Glömt lösenord? och fyll i ditt personnummer igen.".to_owned(),
+        ],
+        None,
+    );
+    (StatusCode::GONE, body).into_response()
+}
+
+/// Tokens are 43 URL-safe characters; anything else is not a link we sent.
+fn well_formed_token(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+async fn reset_form(
+    State(state): State<WebState>,
+    page: Page,
+    Path(token): Path<String>,
+) -> Response {
+    if !well_formed_token(&token) {
+        return link_not_valid(&state, &page);
+    }
+    match state.app.auth.reset_link(&token).await {
+        Ok(Some(erecept_store::ResetLink::Valid(_))) => render(&ResetPassword {
+            chrome: Chrome::new(&state, &page, "glomt-losenord"),
+            token,
+            errors: FieldErrors::default(),
+        }),
+        Ok(_) => link_not_valid(&state, &page),
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ResetForm {
+    #[serde(default)]
+    nytt_losenord: String,
+    #[serde(default)]
+    upprepa_losenord: String,
+}
+
+async fn reset_submit(
+    State(state): State<WebState>,
+    page: Page,
+    Path(token): Path<String>,
+    Form(form): Form<ResetForm>,
+) -> Response {
+    if !well_formed_token(&token) {
+        return link_not_valid(&state, &page);
+    }
+    let mut errors = FieldErrors::default();
+    if form.nytt_losenord.is_empty() {
+        errors.add("nytt_losenord", "Fyll i ett nytt lösenord.");
+    }
+    if form.upprepa_losenord.is_empty() {
+        errors.add("upprepa_losenord", "Skriv samma lösenord en gång till.");
+    }
+    if errors.is_empty() {
+        match state
+            .app
+            .auth
+            .reset_password(&token, &form.nytt_losenord, &form.upprepa_losenord)
+            .await
+        {
+            Err(e) => return server_error(&state, &page, &e.to_string()),
+            Ok(ResetOutcome::LinkNotValid(_)) => return link_not_valid(&state, &page),
+            Ok(ResetOutcome::Rejected(NewPasswordError::Mismatch)) => {
+                errors.add("upprepa_losenord", NewPasswordError::Mismatch.to_string());
+            }
+            Ok(ResetOutcome::Rejected(e)) => errors.add("nytt_losenord", e.to_string()),
+            Ok(ResetOutcome::Changed) => {
+                let cookie = cookies::clear_session_cookie(state.config.production);
+                let body = message_page(
+                    &state,
+                    &Page { csrf: page.csrf.clone(), visitor: Default::default() },
+                    "glomt-losenord",
+                    "Lösenordet är bytt",
+                    vec![
+                        "Ditt nya lösenord gäller från och med nu. Alla inloggningar på ditt konto har avslutats och en bekräftelse har skickats till din e-postadress.".to_owned(),
+                        "Logga in med ditt personnummer och det nya lösenordet.".to_owned(),
+                    ],
+                    None,
+                );
+                return ([(header::SET_COOKIE, cookie)], body).into_response();
+            }
+        }
+    }
+    let body = render(&ResetPassword {
+        chrome: Chrome::new(&state, &page, "glomt-losenord"),
+        token,
+        errors,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "renew_licence.html")]
+struct RenewLicence {
+    chrome: Chrome,
+    name: String,
+    email: String,
+    mobile: String,
+    period: String,
+    due: String,
+}
+
+/// The account whose expired licence this visitor proved (with the right password) they may
+/// renew, and the licence year it would get.
+async fn renewable(state: &WebState, page: &Page) -> Option<(erecept_store::Account, Licence)> {
+    let id = page
+        .visitor
+        .session
+        .as_ref()?
+        .data
+        .get("renew_licence_for")?
+        .as_str()?
+        .parse()
+        .ok()?;
+    let offer = state
+        .app
+        .licences
+        .renewal_offer(AccountId(id))
+        .await
+        .ok()??;
+    let (account, _) = state.app.profile(AccountId(id)).await.ok()??;
+    Some((account, offer))
+}
+
+async fn renew_form(State(state): State<WebState>, page: Page) -> Response {
+    let Some((account, next)) = renewable(&state, &page).await else {
+        return Redirect::to("/").into_response();
+    };
+    render(&RenewLicence {
+        chrome: Chrome::new(&state, &page, "inloggning"),
+        name: format!("{} {}", account.given_name, account.surname),
+        email: account.email.clone(),
+        mobile: account.mobile.clone(),
+        period: format!("{} – {}", next.starts_on, next.ends_on),
+        due: next.payment_due_on.to_string(),
+    })
+}
+
+async fn renew_submit(State(state): State<WebState>, page: Page) -> Response {
+    let Some((account, _)) = renewable(&state, &page).await else {
+        return Redirect::to("/").into_response();
+    };
+    match state.app.licences.renew_expired(account.id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return Redirect::to("/").into_response(),
+        Err(e) => return server_error(&state, &page, &e.to_string()),
+    }
+    // Renewed: logged in at once, in a new session without the renewal marker.
+    match state
+        .app
+        .sessions
+        .renew(page.visitor.token.as_ref(), Some(account.id.0))
+        .await
+    {
+        Ok((token, _)) => {
+            if let Err(e) = state
+                .app
+                .sessions
+                .save(&token, &serde_json::json!({}))
+                .await
+            {
+                return server_error(&state, &page, &e.to_string());
+            }
+            let cookie = cookies::session_cookie(&token, state.config.production);
+            ([(header::SET_COOKIE, cookie)], Redirect::to("/min-profil")).into_response()
+        }
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}

@@ -1,0 +1,116 @@
+//! Who is visiting: the session behind the browser's cookie, loaded once per request for the
+//! HTML pages, and the visitor's network address (for throttling).
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+use erecept_app::SessionToken;
+use erecept_store::Session;
+use uuid::Uuid;
+
+use crate::{WebState, cookies};
+
+#[derive(Debug, Clone, Default)]
+pub struct Visitor {
+    pub token: Option<SessionToken>,
+    pub session: Option<Session>,
+}
+
+impl Visitor {
+    /// The logged-in account, if any.
+    pub fn account_id(&self) -> Option<Uuid> {
+        self.session.as_ref().and_then(|s| s.account_id)
+    }
+}
+
+pub async fn load(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
+    let mut visitor = Visitor::default();
+    if let Some(token) = cookies::session_token(request.headers(), state.config.production) {
+        match state.app.sessions.load(&token).await {
+            Ok(Some(session)) => {
+                visitor = Visitor {
+                    token: Some(token),
+                    session: Some(session),
+                }
+            }
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "loading session"),
+        }
+    }
+    request.extensions_mut().insert(visitor);
+    next.run(request).await
+}
+
+/// The visitor's network address, as an extractor.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub IpAddr);
+
+impl axum::extract::FromRequestParts<WebState> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &WebState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>();
+        Ok(ClientAddress(client_address(
+            &parts.headers,
+            peer,
+            state.config.behind_proxy,
+        )))
+    }
+}
+
+/// The address a request came from: the peer, or behind the service's own proxy the address
+/// that proxy appended last to `X-Forwarded-For` (earlier entries can be forged by the client).
+pub fn client_address(
+    headers: &HeaderMap,
+    peer: Option<&ConnectInfo<SocketAddr>>,
+    behind_proxy: bool,
+) -> IpAddr {
+    let peer = peer
+        .map(|ConnectInfo(addr)| addr.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    if !behind_proxy {
+        return peer;
+    }
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .next_back()
+        .unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_for_is_used_only_behind_our_proxy_and_only_its_last_entry() {
+        let peer = ConnectInfo(SocketAddr::from(([10, 0, 0, 5], 4711)));
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.20".parse().unwrap(),
+        );
+        assert_eq!(
+            client_address(&h, Some(&peer), false),
+            IpAddr::from([10, 0, 0, 5])
+        );
+        assert_eq!(
+            client_address(&h, Some(&peer), true),
+            IpAddr::from([198, 51, 100, 20])
+        );
+        h.insert("x-forwarded-for", "nonsense".parse().unwrap());
+        assert_eq!(
+            client_address(&h, Some(&peer), true),
+            IpAddr::from([10, 0, 0, 5])
+        );
+    }
+}
