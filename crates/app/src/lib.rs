@@ -50,6 +50,15 @@ pub struct App {
     pub licences: Licences,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
+    /// The external systems (real ones, or the simulators in development mode and tests).
+    pub clients: Clients,
+}
+
+/// Clients of the external systems. Absent only in tests of parts that do not need them.
+#[derive(Clone, Default)]
+pub struct Clients {
+    pub bankid: Option<erecept_bankid::BankIdClient>,
+    pub prescriber_register: Option<erecept_prescriber_register::PrescriberRegisterClient>,
 }
 
 impl App {
@@ -79,7 +88,14 @@ impl App {
             store,
             clock,
             jobs_queued,
+            clients: Clients::default(),
         }
+    }
+
+    /// The same application talking to these external systems.
+    pub fn with_clients(mut self, clients: Clients) -> Self {
+        self.clients = clients;
+        self
     }
 
     /// An account with its workplaces, for Min profil.

@@ -16,6 +16,10 @@ pub enum Mode {
 #[derive(Debug, Clone, Default)]
 pub struct ExternalSystems {
     pub bankid_url: Option<String>,
+    /// PEM file of the CA that BankID's server certificate must chain to.
+    pub bankid_ca_file: Option<String>,
+    /// PEM file with the relying party's client certificate and private key.
+    pub bankid_client_identity_file: Option<String>,
     pub population_register_url: Option<String>,
     pub prescriber_register_url: Option<String>,
     pub prescription_list_url: Option<String>,
@@ -38,6 +42,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     pub support_email: String,
     pub session_idle_minutes: i64,
+    /// Development mode: how long the simulated prescriber register takes to confirm a code.
+    pub sim_verify_delay: std::time::Duration,
     pub log_json: bool,
     /// Behind the service's own reverse proxy: client addresses come from `X-Forwarded-For`.
     pub behind_proxy: bool,
@@ -68,6 +74,7 @@ impl Config {
             metrics_token: None,
             support_email: "support@erecept.localhost".to_owned(),
             session_idle_minutes: 60,
+            sim_verify_delay: std::time::Duration::from_secs(10),
             log_json: false,
             behind_proxy: false,
             external: ExternalSystems::default(),
@@ -126,6 +133,12 @@ impl Config {
             c.support_phone = v;
         }
         c.support_fax = get("ERECEPT_SUPPORT_FAX");
+        if let Some(v) = get("ERECEPT_SIM_VERIFY_DELAY") {
+            let secs: f64 = v.trim_end_matches('s').parse().ok().filter(|s: &f64| (0.0..=86_400.0).contains(s)).ok_or(
+                ConfigError::Invalid { name: "ERECEPT_SIM_VERIFY_DELAY", problem: "must be seconds from 0 to 86400".to_owned() },
+            )?;
+            c.sim_verify_delay = std::time::Duration::from_secs_f64(secs);
+        }
         c.metrics_token = get("ERECEPT_METRICS_TOKEN");
         if let Some(v) = get("ERECEPT_SUPPORT_EMAIL") {
             c.support_email = v;
@@ -155,6 +168,8 @@ impl Config {
         };
         c.external = ExternalSystems {
             bankid_url: get("ERECEPT_BANKID_URL"),
+            bankid_ca_file: get("ERECEPT_BANKID_CA_FILE"),
+            bankid_client_identity_file: get("ERECEPT_BANKID_CLIENT_IDENTITY_FILE"),
             population_register_url: get("ERECEPT_SPAR_URL"),
             prescriber_register_url: get("ERECEPT_PRESCRIBER_REGISTER_URL"),
             prescription_list_url: get("ERECEPT_NLL_URL"),
@@ -201,6 +216,8 @@ impl Config {
             "ERECEPT_SUPPORT_EMAIL",
             "ERECEPT_SUPPORT_PHONE",
             "ERECEPT_METRICS_TOKEN",
+            "ERECEPT_BANKID_CA_FILE",
+            "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
         ] {
             if !is_set(name) {
                 missing.push(name.to_owned());
@@ -283,6 +300,8 @@ mod tests {
             ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
             ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
+            ("ERECEPT_BANKID_CA_FILE", "/etc/erecept/bankid-ca.pem"),
+            ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE", "/etc/erecept/bankid-rp.pem"),
             ("ERECEPT_BANKID_URL", "https://127.0.0.1:8443/rp/v6.0/"),
             (
                 "ERECEPT_SPAR_URL",
@@ -317,6 +336,8 @@ mod tests {
             ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
             ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
+            ("ERECEPT_BANKID_CA_FILE", "/etc/erecept/bankid-ca.pem"),
+            ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE", "/etc/erecept/bankid-rp.pem"),
             ("ERECEPT_BANKID_URL", "https://appapi2.bankid.com/rp/v6.0/"),
             ("ERECEPT_SPAR_URL", "https://spar.example/"),
             (

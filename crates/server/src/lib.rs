@@ -7,7 +7,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use erecept_app::{App, AppConfig, MailDelivery};
+use erecept_app::{App, AppConfig, Clients, MailDelivery};
+use erecept_bankid::{BankIdClient, BankIdConfig};
+use erecept_prescriber_register::PrescriberRegisterClient;
 use erecept_domain::clock::{AdjustableClock, Clock, SystemClock};
 use erecept_mail::{Brand, SmtpClient};
 use erecept_store::Store;
@@ -62,6 +64,69 @@ pub struct Running {
     done: JoinHandle<()>,
 }
 
+/// The external systems of a running service, and the simulators behind them in development.
+struct External {
+    clients: Clients,
+    simulators: Vec<Simulator>,
+    bankid_simulator: Option<erecept_bankid::simulator::RunningSimulator>,
+}
+
+fn read_pem(path: &Option<String>, name: &str) -> anyhow::Result<String> {
+    let path = path.as_deref().with_context(|| format!("{name} is not set"))?;
+    std::fs::read_to_string(path).with_context(|| format!("{name}: reading {path}"))
+}
+
+/// Real clients in production; in development the simulators, started here, with clients that
+/// reach them over the same protocols.
+async fn external_systems(config: &Config, clock: Arc<dyn Clock>, addr: SocketAddr) -> anyhow::Result<External> {
+    if config.mode == Mode::Production {
+        let e = &config.external;
+        let bankid = BankIdClient::new(&BankIdConfig {
+            base_url: e.bankid_url.clone().context("ERECEPT_BANKID_URL is not set")?,
+            server_ca_pem: read_pem(&e.bankid_ca_file, "ERECEPT_BANKID_CA_FILE")?,
+            client_identity_pem: read_pem(&e.bankid_client_identity_file, "ERECEPT_BANKID_CLIENT_IDENTITY_FILE")?,
+            timeout: erecept_bankid::DEFAULT_TIMEOUT,
+        })
+        .context("BankID client")?;
+        let register = PrescriberRegisterClient::new(
+            e.prescriber_register_url.as_deref().context("ERECEPT_PRESCRIBER_REGISTER_URL is not set")?,
+            erecept_prescriber_register::DEFAULT_TIMEOUT,
+        )
+        .context("prescriber register client")?;
+        return Ok(External {
+            clients: Clients { bankid: Some(bankid), prescriber_register: Some(register) },
+            simulators: Vec::new(),
+            bankid_simulator: None,
+        });
+    }
+    let bankid_sim = erecept_bankid::simulator::Simulator::start(clock.clone()).await.context("BankID simulator")?;
+    let bankid = BankIdClient::new(&bankid_sim.client_config()).context("BankID client")?;
+    let (register_router, _register) =
+        erecept_prescriber_register::simulator::Simulator::new(clock, config.sim_verify_delay);
+    let register = PrescriberRegisterClient::new(
+        &format!("http://{addr}{}", erecept_prescriber_register::simulator::DEFAULT_MOUNT),
+        erecept_prescriber_register::DEFAULT_TIMEOUT,
+    )
+    .context("prescriber register client")?;
+    let simulators = vec![
+        Simulator {
+            name: "bankid",
+            title: "BankID (testapp)",
+            router: bankid_sim.router(erecept_bankid::simulator::DEFAULT_MOUNT),
+        },
+        Simulator {
+            name: erecept_prescriber_register::simulator::NAME,
+            title: erecept_prescriber_register::simulator::TITLE,
+            router: register_router,
+        },
+    ];
+    Ok(External {
+        clients: Clients { bankid: Some(bankid), prescriber_register: Some(register) },
+        simulators,
+        bankid_simulator: Some(bankid_sim),
+    })
+}
+
 impl Running {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -94,7 +159,12 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
         Some(c) => c.clone(),
         None => Arc::new(SystemClock),
     };
-    let app = App::new(app_config(&config), store.clone(), clock);
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    let external = external_systems(&config, clock.clone(), addr).await?;
+    let app = App::new(app_config(&config), store.clone(), clock).with_clients(external.clients);
     let delivery = mail_delivery(&config)?;
 
     let (stop, stopped) = watch::channel(false);
@@ -110,46 +180,36 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
             email: config.support_email.clone(),
         },
         production: config.mode == Mode::Production,
-        metrics_token: config.metrics_token.clone(),
         behind_proxy: config.behind_proxy,
+        metrics_token: config.metrics_token.clone(),
     };
-    let simulators = if config.mode == Mode::Production {
-        Vec::new()
-    } else {
-        simulators
-    };
-    let router = erecept_web::router(app.clone(), web, dev_clock.clone(), simulators);
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .with_context(|| format!("listening on {}", config.listen))?;
-    let addr = listener.local_addr()?;
+    let mut mounted = external.simulators;
+    if config.mode == Mode::Development {
+        mounted.extend(simulators);
+    }
+    let router = erecept_web::router(app.clone(), web, dev_clock.clone(), mounted);
     tracing::info!(%addr, mode = ?config.mode, database = store.backend(), "eRecept started");
 
     let mut until_stopped = stopped.clone();
+    let bankid_simulator = external.bankid_simulator;
     let done = tokio::spawn(async move {
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = until_stopped.wait_for(|s| *s).await;
-        })
-        .await;
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = until_stopped.wait_for(|s| *s).await;
+            })
+            .await;
         if let Err(error) = served {
             tracing::error!(%error, "web server failed");
         }
         let _ = worker.await;
         let _ = janitor.await;
+        if let Some(sim) = bankid_simulator {
+            sim.shutdown();
+        }
         store.close().await;
         tracing::info!("eRecept stopped");
     });
-    Ok(Running {
-        addr,
-        app,
-        dev_clock,
-        stop,
-        done,
-    })
+    Ok(Running { addr, app, dev_clock, stop, done })
 }
 
 /// Removes expired sessions now and then.

@@ -26,6 +26,41 @@ impl Visitor {
     }
 }
 
+/// The visitor's session, started now if there is none (a wizard or a BankID order needs one
+/// before login). Returns the cookie to set when a session was started.
+pub async fn ensure(
+    state: &WebState,
+    visitor: &Visitor,
+) -> Result<(SessionToken, Session, Option<String>), erecept_app::AppError> {
+    if let (Some(token), Some(session)) = (&visitor.token, &visitor.session) {
+        return Ok((token.clone(), session.clone(), None));
+    }
+    let (token, session) = state.app.sessions.start(None, serde_json::json!({})).await?;
+    let cookie = cookies::session_cookie(&token, state.config.production);
+    Ok((token, session, Some(cookie)))
+}
+
+/// Changes one key of the session's data and saves it.
+pub async fn put(
+    state: &WebState,
+    token: &SessionToken,
+    session: &mut Session,
+    key: &str,
+    value: serde_json::Value,
+) -> Result<(), erecept_app::AppError> {
+    if !session.data.is_object() {
+        session.data = serde_json::json!({});
+    }
+    if let Some(map) = session.data.as_object_mut() {
+        if value.is_null() {
+            map.remove(key);
+        } else {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    state.app.sessions.save(token, &session.data).await
+}
+
 pub async fn load(State(state): State<WebState>, mut request: Request, next: Next) -> Response {
     let mut visitor = Visitor::default();
     if let Some(token) = cookies::session_token(request.headers(), state.config.production) {

@@ -26,6 +26,12 @@ pub fn dev_config() -> Config {
 
 /// A complete production configuration (addresses that are never contacted by these tests).
 pub fn production_config() -> Config {
+    let dir = scratch_dir();
+    let pki = erecept_bankid::simulator::TestPki::generate().unwrap();
+    let ca = dir.join("bankid-ca.pem");
+    let identity = dir.join("bankid-rp.pem");
+    std::fs::write(&ca, &pki.ca_pem).unwrap();
+    std::fs::write(&identity, &pki.client_identity_pem).unwrap();
     let vars: std::collections::HashMap<String, String> = [
         ("ERECEPT_MODE", "production"),
         ("ERECEPT_LISTEN", "127.0.0.1:0"),
@@ -46,10 +52,11 @@ pub fn production_config() -> Config {
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .chain([(
-        "ERECEPT_DATABASE_URL".to_owned(),
-        format!("sqlite://{}", scratch_dir().join("erecept.db").display()),
-    )])
+    .chain([
+        ("ERECEPT_DATABASE_URL".to_owned(), format!("sqlite://{}", dir.join("erecept.db").display())),
+        ("ERECEPT_BANKID_CA_FILE".to_owned(), ca.display().to_string()),
+        ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE".to_owned(), identity.display().to_string()),
+    ])
     .collect();
     Config::from_vars(&vars).unwrap()
 }
