@@ -13,7 +13,7 @@ use base64::Engine;
 use erecept_domain::clock::{Clock, stockholm};
 use erecept_domain::{NoActiveLicence, PasswordError, PasswordPolicy, PersonNumber, may_log_in};
 use erecept_mail::{PasswordChanged, PasswordResetLink};
-use erecept_store::{Account, Outbox, ResetLink, Store, Verification};
+use erecept_store::{Account, CertificateStatus, Outbox, ResetLink, Store, Verification};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
@@ -84,6 +84,9 @@ pub enum LoginOutcome {
     Throttled,
     /// "Behörighetskontroll ej slutförd", with the expected time when there is one.
     NotVerified { expected_by: Option<Timestamp> },
+    /// An AT-läkare or sjuksköterska whose certificate (intyg) from the head of the unit has
+    /// not been approved yet; `submitted` tells whether one is waiting for support.
+    CertificateMissing { submitted: bool },
     /// "Det finns ingen aktiv licens" and why.
     NoActiveLicence(NoActiveLicence),
 }
@@ -215,19 +218,8 @@ impl Auth {
             .clear_login_failures(&account_key(&account))
             .await?;
 
-        match account.verification {
-            Verification::Verified { .. } => {}
-            Verification::Pending { expected_by } => {
-                return Ok(LoginOutcome::NotVerified {
-                    expected_by: Some(expected_by),
-                });
-            }
-            Verification::ManualReview | Verification::Rejected => {
-                return Ok(LoginOutcome::NotVerified { expected_by: None });
-            }
-        }
-        if let Err(reason) = may_log_in(&account.licensing, self.clock.today()) {
-            return Ok(LoginOutcome::NoActiveLicence(reason));
+        if let Some(refusal) = self.refusal(&account).await? {
+            return Ok(refusal);
         }
         if rehash {
             // Made with older parameters: store a hash with today's, now that we know the password.
@@ -241,12 +233,7 @@ impl Auth {
                     .await?;
             }
         }
-        let (token, _) = self.sessions.renew(current, Some(account.id.0)).await?;
-        tracing::info!(account = %account.id, person = ?account.person_number, "logged in");
-        Ok(LoginOutcome::LoggedIn {
-            token,
-            account: Box::new(account),
-        })
+        self.open_session(account, current).await
     }
 
     /// "Glömt lösenord": sends a link to the address on file if the personnummer has an account.
@@ -363,6 +350,76 @@ impl Auth {
                 ResetOutcome::Changed
             }
             other => ResetOutcome::LinkNotValid(other),
+        })
+    }
+
+    /// Logs in the person BankID just identified: the same checks as [`Self::login`] after the
+    /// credentials (prescriber-code verification, then the licence). The identification stands
+    /// in for the password, so failures are neither counted nor throttled. A personnummer
+    /// without an account is `WrongCredentials`; since the person proved who they are, the page
+    /// may say that there is no account.
+    pub async fn login_identified(
+        &self,
+        person_number: &PersonNumber,
+        current: Option<&SessionToken>,
+    ) -> AppResult<LoginOutcome> {
+        let Some(account) = self.store.account_by_person_number(person_number).await? else {
+            tracing::info!(person = %person_number.masked(), "BankID login without an account");
+            return Ok(LoginOutcome::WrongCredentials);
+        };
+        self.store
+            .clear_login_failures(&account_key(&account))
+            .await?;
+        if let Some(refusal) = self.refusal(&account).await? {
+            return Ok(refusal);
+        }
+        self.open_session(account, current).await
+    }
+
+    /// Why an account whose identity is proven may not log in yet, in the manual's order:
+    /// the prescriber-code verification, the certificate where one is required, the licence.
+    async fn refusal(&self, account: &Account) -> AppResult<Option<LoginOutcome>> {
+        match account.verification {
+            Verification::Verified { .. } => {}
+            Verification::Pending { expected_by } => {
+                return Ok(Some(LoginOutcome::NotVerified {
+                    expected_by: Some(expected_by),
+                }));
+            }
+            Verification::ManualReview | Verification::Rejected => {
+                return Ok(Some(LoginOutcome::NotVerified { expected_by: None }));
+            }
+        }
+        if account.profession.needs_certificate() {
+            let certificates = self.store.certificates(account.id).await?;
+            if !certificates
+                .iter()
+                .any(|c| c.status == CertificateStatus::Approved)
+            {
+                let submitted = certificates
+                    .iter()
+                    .any(|c| c.status == CertificateStatus::Submitted);
+                return Ok(Some(LoginOutcome::CertificateMissing { submitted }));
+            }
+        }
+        if let Err(reason) = may_log_in(&account.licensing, self.clock.today()) {
+            return Ok(Some(LoginOutcome::NoActiveLicence(reason)));
+        }
+        Ok(None)
+    }
+
+    /// Replaces the visitor's session (if any) by a new one for the account, against session
+    /// fixation.
+    async fn open_session(
+        &self,
+        account: Account,
+        current: Option<&SessionToken>,
+    ) -> AppResult<LoginOutcome> {
+        let (token, _) = self.sessions.renew(current, Some(account.id.0)).await?;
+        tracing::info!(account = %account.id, person = ?account.person_number, "logged in");
+        Ok(LoginOutcome::LoggedIn {
+            token,
+            account: Box::new(account),
         })
     }
 }

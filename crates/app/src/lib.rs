@@ -3,10 +3,14 @@
 //! mail and jobs that the change causes in the same transaction (the outbox).
 
 pub mod auth;
+pub mod certificates;
+pub mod identification;
 pub mod jobs;
 pub mod licences;
 pub mod mail;
+pub mod registration;
 pub mod sessions;
+pub mod support;
 
 use std::sync::Arc;
 
@@ -15,6 +19,7 @@ use erecept_mail::Brand;
 use erecept_store::{Store, StoreError};
 
 pub use auth::{Auth, LoginOutcome, NewPasswordError, ResetOutcome};
+pub use identification::{Identification, Identity, PendingOrder, Progress};
 pub use jobs::{JobError, JobHandler, Worker};
 pub use licences::Licences;
 pub use mail::{MailDelivery, Mailer};
@@ -36,6 +41,12 @@ pub struct AppConfig {
     pub brand: Brand,
     /// How long a session lives without activity.
     pub session_idle: jiff::SignedDuration,
+    /// The annual licence, VAT included.
+    pub licence_price: erecept_domain::Money,
+    /// The Befolkningsregister add-on, per year, VAT included.
+    pub addon_price: erecept_domain::Money,
+    /// Journal systems that can connect to the service (chosen at registration).
+    pub journal_systems: Vec<String>,
 }
 
 /// The application: the ports and the services built on them. Cheap to clone.
@@ -48,6 +59,9 @@ pub struct App {
     pub mailer: Mailer,
     pub auth: Auth,
     pub licences: Licences,
+    pub certificates: certificates::Certificates,
+    pub support: support::Support,
+    pub registration: registration::Registration,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// The external systems (real ones, or the simulators in development mode and tests).
@@ -81,6 +95,16 @@ impl App {
         );
         Self {
             licences: Licences::new(store.clone(), clock.clone()),
+            certificates: certificates::Certificates::new(store.clone(), clock.clone()),
+            support: support::Support::new(store.clone(), clock.clone(), mailer.clone()),
+            registration: registration::Registration::new(
+                store.clone(),
+                clock.clone(),
+                mailer.clone(),
+                config.licence_price,
+                config.addon_price,
+                config.journal_systems.clone(),
+            ),
             sessions,
             mailer,
             auth,
@@ -112,7 +136,7 @@ impl App {
 
     /// The background worker with every job handler of the application.
     pub fn worker(&self, name: String, delivery: MailDelivery) -> Worker {
-        Worker::new(
+        let worker = Worker::new(
             name,
             self.store.clone(),
             self.clock.clone(),
@@ -123,6 +147,15 @@ impl App {
             self.clock.clone(),
             delivery,
             self.config.brand.public_url.clone(),
-        )))
+        )));
+        match &self.clients.prescriber_register {
+            Some(register) => worker.handle(Arc::new(registration::VerifyHandler::new(
+                self.store.clone(),
+                self.clock.clone(),
+                self.mailer.clone(),
+                register.clone(),
+            ))),
+            None => worker,
+        }
     }
 }

@@ -48,6 +48,9 @@ async fn world() -> World {
             support_phone: "08-123".into(),
         },
         session_idle: SignedDuration::from_mins(60),
+        licence_price: erecept_domain::Money::from_kronor(1250),
+        addon_price: erecept_domain::Money::from_kronor(375),
+        journal_systems: Vec::new(),
     };
     let app = App::new(config, store.clone(), clock.clone());
     World { app, store, clock }

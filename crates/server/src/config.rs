@@ -42,6 +42,11 @@ pub struct Config {
     pub metrics_token: Option<String>,
     pub support_email: String,
     pub session_idle_minutes: i64,
+    /// The annual licence and the Befolkningsregister add-on, VAT included.
+    pub licence_price: erecept_domain::Money,
+    pub addon_price: erecept_domain::Money,
+    /// Journal systems that can connect to the service, offered at registration.
+    pub journal_systems: Vec<String>,
     /// Development mode: how long the simulated prescriber register takes to confirm a code.
     pub sim_verify_delay: std::time::Duration,
     pub log_json: bool,
@@ -74,6 +79,12 @@ impl Config {
             metrics_token: None,
             support_email: "support@erecept.localhost".to_owned(),
             session_idle_minutes: 60,
+            licence_price: erecept_domain::Money::from_kronor(1250),
+            addon_price: erecept_domain::Money::from_kronor(375),
+            journal_systems: vec![
+                "Demojournal Praktik".to_owned(),
+                "Demojournal Tand".to_owned(),
+            ],
             sim_verify_delay: std::time::Duration::from_secs(10),
             log_json: false,
             behind_proxy: false,
@@ -133,10 +144,38 @@ impl Config {
             c.support_phone = v;
         }
         c.support_fax = get("ERECEPT_SUPPORT_FAX");
+        for (name, slot) in [
+            ("ERECEPT_LICENCE_PRICE", &mut c.licence_price),
+            ("ERECEPT_ADDON_PRICE", &mut c.addon_price),
+        ] {
+            if let Some(v) = get(name) {
+                *slot = erecept_domain::Money::parse_swedish(&v)
+                    .ok()
+                    .filter(|m| !m.is_negative())
+                    .ok_or(ConfigError::Invalid {
+                        name,
+                        problem: "must be an amount in kronor, e.g. 1 250,00".to_owned(),
+                    })?;
+            }
+        }
+        if let Some(v) = vars.get("ERECEPT_JOURNAL_SYSTEMS") {
+            c.journal_systems = v
+                .split(';')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Some(v) = get("ERECEPT_SIM_VERIFY_DELAY") {
-            let secs: f64 = v.trim_end_matches('s').parse().ok().filter(|s: &f64| (0.0..=86_400.0).contains(s)).ok_or(
-                ConfigError::Invalid { name: "ERECEPT_SIM_VERIFY_DELAY", problem: "must be seconds from 0 to 86400".to_owned() },
-            )?;
+            let secs: f64 = v
+                .trim_end_matches('s')
+                .parse()
+                .ok()
+                .filter(|s: &f64| (0.0..=86_400.0).contains(s))
+                .ok_or(ConfigError::Invalid {
+                    name: "ERECEPT_SIM_VERIFY_DELAY",
+                    problem: "must be seconds from 0 to 86400".to_owned(),
+                })?;
             c.sim_verify_delay = std::time::Duration::from_secs_f64(secs);
         }
         c.metrics_token = get("ERECEPT_METRICS_TOKEN");
@@ -301,7 +340,10 @@ mod tests {
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
             ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
             ("ERECEPT_BANKID_CA_FILE", "/etc/erecept/bankid-ca.pem"),
-            ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE", "/etc/erecept/bankid-rp.pem"),
+            (
+                "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
+                "/etc/erecept/bankid-rp.pem",
+            ),
             ("ERECEPT_BANKID_URL", "https://127.0.0.1:8443/rp/v6.0/"),
             (
                 "ERECEPT_SPAR_URL",
@@ -337,7 +379,10 @@ mod tests {
             ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
             ("ERECEPT_METRICS_TOKEN", "hemlig-mätartoken"),
             ("ERECEPT_BANKID_CA_FILE", "/etc/erecept/bankid-ca.pem"),
-            ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE", "/etc/erecept/bankid-rp.pem"),
+            (
+                "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
+                "/etc/erecept/bankid-rp.pem",
+            ),
             ("ERECEPT_BANKID_URL", "https://appapi2.bankid.com/rp/v6.0/"),
             ("ERECEPT_SPAR_URL", "https://spar.example/"),
             (

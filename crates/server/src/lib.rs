@@ -9,9 +9,9 @@ use std::sync::Arc;
 use anyhow::Context;
 use erecept_app::{App, AppConfig, Clients, MailDelivery};
 use erecept_bankid::{BankIdClient, BankIdConfig};
-use erecept_prescriber_register::PrescriberRegisterClient;
 use erecept_domain::clock::{AdjustableClock, Clock, SystemClock};
 use erecept_mail::{Brand, SmtpClient};
+use erecept_prescriber_register::PrescriberRegisterClient;
 use erecept_store::Store;
 use erecept_store_postgres::PostgresStore;
 use erecept_store_sqlite::SqliteStore;
@@ -39,6 +39,9 @@ pub fn app_config(config: &Config) -> AppConfig {
             support_phone: config.support_phone.clone(),
         },
         session_idle: jiff::SignedDuration::from_mins(config.session_idle_minutes),
+        licence_price: config.licence_price,
+        addon_price: config.addon_price,
+        journal_systems: config.journal_systems.clone(),
     }
 }
 
@@ -72,39 +75,61 @@ struct External {
 }
 
 fn read_pem(path: &Option<String>, name: &str) -> anyhow::Result<String> {
-    let path = path.as_deref().with_context(|| format!("{name} is not set"))?;
+    let path = path
+        .as_deref()
+        .with_context(|| format!("{name} is not set"))?;
     std::fs::read_to_string(path).with_context(|| format!("{name}: reading {path}"))
 }
 
 /// Real clients in production; in development the simulators, started here, with clients that
 /// reach them over the same protocols.
-async fn external_systems(config: &Config, clock: Arc<dyn Clock>, addr: SocketAddr) -> anyhow::Result<External> {
+async fn external_systems(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    addr: SocketAddr,
+) -> anyhow::Result<External> {
     if config.mode == Mode::Production {
         let e = &config.external;
         let bankid = BankIdClient::new(&BankIdConfig {
-            base_url: e.bankid_url.clone().context("ERECEPT_BANKID_URL is not set")?,
+            base_url: e
+                .bankid_url
+                .clone()
+                .context("ERECEPT_BANKID_URL is not set")?,
             server_ca_pem: read_pem(&e.bankid_ca_file, "ERECEPT_BANKID_CA_FILE")?,
-            client_identity_pem: read_pem(&e.bankid_client_identity_file, "ERECEPT_BANKID_CLIENT_IDENTITY_FILE")?,
+            client_identity_pem: read_pem(
+                &e.bankid_client_identity_file,
+                "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
+            )?,
             timeout: erecept_bankid::DEFAULT_TIMEOUT,
         })
         .context("BankID client")?;
         let register = PrescriberRegisterClient::new(
-            e.prescriber_register_url.as_deref().context("ERECEPT_PRESCRIBER_REGISTER_URL is not set")?,
+            e.prescriber_register_url
+                .as_deref()
+                .context("ERECEPT_PRESCRIBER_REGISTER_URL is not set")?,
             erecept_prescriber_register::DEFAULT_TIMEOUT,
         )
         .context("prescriber register client")?;
         return Ok(External {
-            clients: Clients { bankid: Some(bankid), prescriber_register: Some(register) },
+            clients: Clients {
+                bankid: Some(bankid),
+                prescriber_register: Some(register),
+            },
             simulators: Vec::new(),
             bankid_simulator: None,
         });
     }
-    let bankid_sim = erecept_bankid::simulator::Simulator::start(clock.clone()).await.context("BankID simulator")?;
+    let bankid_sim = erecept_bankid::simulator::Simulator::start(clock.clone())
+        .await
+        .context("BankID simulator")?;
     let bankid = BankIdClient::new(&bankid_sim.client_config()).context("BankID client")?;
     let (register_router, _register) =
         erecept_prescriber_register::simulator::Simulator::new(clock, config.sim_verify_delay);
     let register = PrescriberRegisterClient::new(
-        &format!("http://{addr}{}", erecept_prescriber_register::simulator::DEFAULT_MOUNT),
+        &format!(
+            "http://{addr}{}",
+            erecept_prescriber_register::simulator::DEFAULT_MOUNT
+        ),
         erecept_prescriber_register::DEFAULT_TIMEOUT,
     )
     .context("prescriber register client")?;
@@ -121,7 +146,10 @@ async fn external_systems(config: &Config, clock: Arc<dyn Clock>, addr: SocketAd
         },
     ];
     Ok(External {
-        clients: Clients { bankid: Some(bankid), prescriber_register: Some(register) },
+        clients: Clients {
+            bankid: Some(bankid),
+            prescriber_register: Some(register),
+        },
         simulators,
         bankid_simulator: Some(bankid_sim),
     })
@@ -193,11 +221,14 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
     let mut until_stopped = stopped.clone();
     let bankid_simulator = external.bankid_simulator;
     let done = tokio::spawn(async move {
-        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = until_stopped.wait_for(|s| *s).await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = until_stopped.wait_for(|s| *s).await;
+        })
+        .await;
         if let Err(error) = served {
             tracing::error!(%error, "web server failed");
         }
@@ -209,7 +240,13 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
         store.close().await;
         tracing::info!("eRecept stopped");
     });
-    Ok(Running { addr, app, dev_clock, stop, done })
+    Ok(Running {
+        addr,
+        app,
+        dev_clock,
+        stop,
+        done,
+    })
 }
 
 /// Removes expired sessions now and then.

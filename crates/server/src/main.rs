@@ -30,6 +30,23 @@ enum Command {
     SendTestMail { address: String },
     /// Write a consistent copy of the SQLite database to PATH (PostgreSQL: use pg_dump).
     Backup { path: PathBuf },
+    /// Support's decisions until the back-office exists.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// List prescribers whose code the register did not confirm.
+    Reviews,
+    /// Confirm a prescriber's code by hand (mails that login works).
+    ApproveCode { personnummer: String },
+    /// Reject a prescriber's code.
+    RejectCode { personnummer: String },
+    /// Approve the certificate (intyg) a prescriber sent in.
+    ApproveCertificate { personnummer: String },
+    /// Reject the certificate (intyg) a prescriber sent in.
+    RejectCertificate { personnummer: String },
 }
 
 fn init_logging(json: bool) {
@@ -62,6 +79,7 @@ async fn main() -> anyhow::Result<()> {
         Command::CheckIds { file } => check_ids(&file),
         Command::SendTestMail { address } => send_test_mail(config, &address).await,
         Command::Backup { path } => backup(config, &path).await,
+        Command::Admin(admin) => run_admin(config, admin).await,
     }
 }
 
@@ -181,4 +199,63 @@ async fn backup(config: Config, path: &std::path::Path) -> anyhow::Result<()> {
     erecept_store::Health::close(&store).await;
     println!("backup written to {}", path.display());
     Ok(())
+}
+
+async fn run_admin(config: Config, admin: Admin) -> anyhow::Result<()> {
+    let store = erecept_server::open_store(&config.database_url).await?;
+    let clock: std::sync::Arc<dyn erecept_domain::Clock> =
+        std::sync::Arc::new(erecept_domain::SystemClock);
+    let app = erecept_app::App::new(erecept_server::app_config(&config), store.clone(), clock);
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(erecept_domain::clock::stockholm())
+        .date();
+    let person = |text: &str| {
+        erecept_domain::PersonNumber::parse(text, today).map_err(|e| anyhow::anyhow!("{text}: {e}"))
+    };
+    let decision = match admin {
+        Admin::Reviews => {
+            for account in app.support.verifications_to_review().await? {
+                println!(
+                    "code to review: {} {} {}, {} {}",
+                    account.person_number,
+                    account.given_name,
+                    account.surname,
+                    account.profession,
+                    account.prescriber_code.as_str()
+                );
+            }
+            None
+        }
+        Admin::ApproveCode { personnummer } => Some(
+            app.support
+                .decide_verification(&person(&personnummer)?, true)
+                .await?,
+        ),
+        Admin::RejectCode { personnummer } => Some(
+            app.support
+                .decide_verification(&person(&personnummer)?, false)
+                .await?,
+        ),
+        Admin::ApproveCertificate { personnummer } => Some(
+            app.support
+                .decide_certificate(&person(&personnummer)?, true)
+                .await?,
+        ),
+        Admin::RejectCertificate { personnummer } => Some(
+            app.support
+                .decide_certificate(&person(&personnummer)?, false)
+                .await?,
+        ),
+    };
+    // Mail caused by a decision is delivered by the running service's worker.
+    store.close().await;
+    match decision {
+        None | Some(erecept_app::support::Decision::Done) => Ok(()),
+        Some(erecept_app::support::Decision::NoSuchAccount) => {
+            anyhow::bail!("no account has that personnummer")
+        }
+        Some(erecept_app::support::Decision::NothingToDecide) => {
+            anyhow::bail!("nothing waits for that decision")
+        }
+    }
 }

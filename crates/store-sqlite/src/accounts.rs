@@ -7,8 +7,8 @@ use erecept_store::codec::{
     prescriber_code, profession, verification, verification_columns, workplace_code,
 };
 use erecept_store::{
-    Account, AccountId, Accounts, BillingParty, NewRegistration, Outbox, ResetLink, StoreResult,
-    Verification, Workplace,
+    Account, AccountId, Accounts, BillingParty, Certificate, CertificateStatus, NewCertificate,
+    NewRegistration, Outbox, ResetLink, StoreResult, Verification, Workplace,
 };
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
@@ -442,5 +442,92 @@ impl Accounts for SqliteStore {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn add_certificate(
+        &self,
+        c: &NewCertificate,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO certificates (id, account_id, filename, content_type, content, status, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6)",
+        )
+        .bind(c.id)
+        .bind(c.account_id.0)
+        .bind(&c.filename)
+        .bind(c.content_type)
+        .bind(&c.content)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        insert_outbox(&mut tx, outbox, now).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn certificates(&self, id: AccountId) -> StoreResult<Vec<Certificate>> {
+        let rows = sqlx::query(
+            "SELECT id, filename, content_type, LENGTH(content) AS size, status, uploaded_at FROM certificates
+             WHERE account_id = $1 ORDER BY uploaded_at DESC, id DESC",
+        )
+        .bind(id.0)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                let status: String = row.try_get("status").map_err(db_err)?;
+                Ok(Certificate {
+                    id: row.try_get("id").map_err(db_err)?,
+                    filename: row.try_get("filename").map_err(db_err)?,
+                    content_type: row.try_get("content_type").map_err(db_err)?,
+                    size: u64::try_from(row.try_get::<i64, _>("size").map_err(db_err)?)
+                        .unwrap_or(0),
+                    status: CertificateStatus::parse(&status).ok_or_else(|| {
+                        erecept_store::StoreError::Corrupt(format!("certificate status {status:?}"))
+                    })?,
+                    uploaded_at: instant(row.try_get("uploaded_at").map_err(db_err)?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn decide_certificate(
+        &self,
+        certificate: Uuid,
+        status: CertificateStatus,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let done =
+            sqlx::query("UPDATE certificates SET status = $2, decided_at = $3 WHERE id = $1")
+                .bind(certificate)
+                .bind(status.code())
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_outbox(&mut tx, outbox, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn accounts_in_review(&self) -> StoreResult<Vec<Account>> {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{ACCOUNT_SELECT} WHERE a.verification = 'manual_review' ORDER BY a.created_at, a.id"
+        )))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?
+        .iter()
+        .map(account_from_row)
+        .collect()
     }
 }

@@ -125,3 +125,51 @@ pub enum ResetLink {
     Expired,
     Used,
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateStatus {
+    Submitted,
+    Approved,
+    Rejected,
+}
+
+impl CertificateStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            CertificateStatus::Submitted => "submitted",
+            CertificateStatus::Approved => "approved",
+            CertificateStatus::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [
+            CertificateStatus::Submitted,
+            CertificateStatus::Approved,
+            CertificateStatus::Rejected,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
+    }
+}
+
+/// An uploaded certificate (intyg), its content checked by the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCertificate {
+    pub id: Uuid,
+    pub account_id: AccountId,
+    pub filename: String,
+    pub content_type: &'static str,
+    pub content: Vec<u8>,
+}
+
+/// A certificate as listed (without its content).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    pub id: Uuid,
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub status: CertificateStatus,
+    pub uploaded_at: Timestamp,
+}

@@ -12,9 +12,9 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::{
-    AccountId, BillingKind, BillingParty, JobCounts, JobStatus, NewJob, NewMail, NewRegistration,
-    NewSession, Outbox, ResetLink, SEND_MAIL_JOB, SessionKey, Store, StoreError, Verification,
-    Workplace,
+    AccountId, BillingKind, BillingParty, CertificateStatus, JobCounts, JobStatus, NewCertificate,
+    NewJob, NewMail, NewRegistration, NewSession, Outbox, ResetLink, SEND_MAIL_JOB, SessionKey,
+    Store, StoreError, Verification, Workplace,
 };
 use erecept_domain::{
     County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
@@ -46,7 +46,9 @@ macro_rules! contract_suite {
             a_person_number_registers_once,
             verification_and_licensing_change,
             reset_link_is_valid_once_and_for_a_day,
-            login_failures_are_counted_per_key_within_a_window
+            login_failures_are_counted_per_key_within_a_window,
+            certificates_are_kept_and_decided,
+            accounts_in_review_are_listed
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -819,4 +821,88 @@ pub async fn login_failures_are_counted_per_key_within_a_window(store: Arc<dyn S
             .unwrap(),
         1
     );
+}
+
+pub async fn certificates_are_kept_and_decided(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    assert!(store.certificates(r.id).await.unwrap().is_empty());
+    let first = NewCertificate {
+        id: Uuid::now_v7(),
+        account_id: r.id,
+        filename: "intyg från verksamhetschef.pdf".to_owned(),
+        content_type: "application/pdf",
+        content: b"%PDF-1.7 intyg".to_vec(),
+    };
+    let second = NewCertificate {
+        id: Uuid::now_v7(),
+        filename: "intyg.png".to_owned(),
+        content_type: "image/png",
+        ..first.clone()
+    };
+    store
+        .add_certificate(&first, &Outbox::new(), at(1))
+        .await
+        .unwrap();
+    store
+        .add_certificate(&second, &Outbox::new(), at(2))
+        .await
+        .unwrap();
+    let listed = store.certificates(r.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![second.id, first.id]
+    );
+    assert_eq!(listed[1].filename, "intyg från verksamhetschef.pdf");
+    assert_eq!(listed[1].content_type, "application/pdf");
+    assert_eq!(listed[1].size, 14);
+    assert_eq!(listed[1].status, CertificateStatus::Submitted);
+    assert_eq!(listed[1].uploaded_at, at(1));
+    assert!(
+        store
+            .decide_certificate(first.id, CertificateStatus::Approved, &Outbox::new(), at(3))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.certificates(r.id).await.unwrap()[1].status,
+        CertificateStatus::Approved
+    );
+    assert!(
+        !store
+            .decide_certificate(
+                Uuid::now_v7(),
+                CertificateStatus::Approved,
+                &Outbox::new(),
+                at(3)
+            )
+            .await
+            .unwrap()
+    );
+    // Only the three accepted types are stored.
+    let odd = NewCertificate {
+        id: Uuid::now_v7(),
+        content_type: "text/html",
+        ..first.clone()
+    };
+    assert!(
+        store
+            .add_certificate(&odd, &Outbox::new(), at(4))
+            .await
+            .is_err()
+    );
+}
+
+pub async fn accounts_in_review_are_listed(store: Arc<dyn Store>) {
+    let a = registration("191212121212");
+    let b = registration("189001019802");
+    store.register(&a, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&b, &Outbox::new(), at(1)).await.unwrap();
+    assert!(store.accounts_in_review().await.unwrap().is_empty());
+    store
+        .set_verification(b.id, Verification::ManualReview, &Outbox::new(), at(2))
+        .await
+        .unwrap();
+    let listed = store.accounts_in_review().await.unwrap();
+    assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id]);
 }

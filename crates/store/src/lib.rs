@@ -20,8 +20,8 @@ mod sessions;
 use async_trait::async_trait;
 
 pub use accounts::{
-    Account, AccountId, BillingKind, BillingParty, NewRegistration, ResetLink, Verification,
-    Workplace,
+    Account, AccountId, BillingKind, BillingParty, Certificate, CertificateStatus, NewCertificate,
+    NewRegistration, ResetLink, Verification, Workplace,
 };
 pub use error::StoreError;
 pub use jobs::{Job, JobCounts, JobId, JobStatus, NewJob};
@@ -223,4 +223,26 @@ pub trait Accounts: Send + Sync + 'static {
     async fn login_failures(&self, key: &str, since: jiff::Timestamp) -> StoreResult<u32>;
 
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+
+    async fn add_certificate(
+        &self,
+        certificate: &NewCertificate,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// The account's certificates, newest first.
+    async fn certificates(&self, id: AccountId) -> StoreResult<Vec<Certificate>>;
+
+    /// Support's decision on a certificate. Returns false when there is no such certificate.
+    async fn decide_certificate(
+        &self,
+        certificate: uuid::Uuid,
+        status: CertificateStatus,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
+    /// Accounts whose prescriber code awaits a person's decision, oldest first.
+    async fn accounts_in_review(&self) -> StoreResult<Vec<Account>>;
 }

@@ -134,33 +134,39 @@ pub async fn protect(State(state): State<WebState>, request: Request, next: Next
             tracing::warn!("cross-site form post refused");
             return refused(&state, &token);
         }
-        let (parts, body) = request.into_parts();
-        let is_form = parts
-            .headers
+        let is_form = request
+            .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-            return (StatusCode::PAYLOAD_TOO_LARGE, "För stor begäran.").into_response();
-        };
-        let sent = if is_form {
-            form_field(&bytes, FIELD)
+        // Ordinary forms carry the token in a field: read the body to find it. Other bodies
+        // (file uploads) carry it in the address or a header and are left to their route.
+        let (sent, rebuilt) = if is_form {
+            let (parts, body) = request.into_parts();
+            let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
+                return (StatusCode::PAYLOAD_TOO_LARGE, "För stor begäran.").into_response();
+            };
+            (
+                form_field(&bytes, FIELD),
+                Request::from_parts(parts, Body::from(bytes)),
+            )
         } else {
-            None
-        }
-        .or_else(|| {
-            parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        })
-        .or_else(|| {
-            parts
-                .uri
-                .query()
-                .and_then(|q| form_field(q.as_bytes(), FIELD))
-        });
+            (None, request)
+        };
+        let sent = sent
+            .or_else(|| {
+                rebuilt
+                    .headers()
+                    .get("x-csrf-token")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            })
+            .or_else(|| {
+                rebuilt
+                    .uri()
+                    .query()
+                    .and_then(|q| form_field(q.as_bytes(), FIELD))
+            });
         let valid = match (&existing, &sent) {
             (Some(cookie), Some(sent)) => same(cookie, sent),
             _ => false,
@@ -169,7 +175,7 @@ pub async fn protect(State(state): State<WebState>, request: Request, next: Next
             tracing::warn!("form post without a valid CSRF token refused");
             return refused(&state, &token);
         }
-        request = Request::from_parts(parts, Body::from(bytes));
+        request = rebuilt;
     }
 
     request.extensions_mut().insert(CsrfToken(token.clone()));

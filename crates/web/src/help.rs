@@ -29,6 +29,11 @@ pub const SECTIONS: &[Section] = &[
         markdown: include_str!("../../../docs/manual/inloggning.md"),
     },
     Section {
+        slug: "ny-forskrivare",
+        title: "Ny förskrivare",
+        markdown: include_str!("../../../docs/manual/ny-forskrivare.md"),
+    },
+    Section {
         slug: "glomt-losenord",
         title: "Glömt lösenord",
         markdown: include_str!("../../../docs/manual/glomt-losenord.md"),

@@ -6,6 +6,8 @@
 
 mod account;
 mod assets;
+mod bankid;
+mod certificate;
 mod chrome;
 pub mod cookies;
 mod csrf;
@@ -13,6 +15,7 @@ mod dev;
 mod help;
 mod metrics;
 mod pages;
+mod registration;
 mod security;
 mod session;
 
@@ -98,7 +101,10 @@ pub fn router(
     };
 
     let mut html = pages::routes()
+        .merge(bankid::routes())
         .merge(account::routes())
+        .merge(registration::routes())
+        .merge(certificate::routes())
         .merge(help::routes());
     if state.dev.is_some() {
         html = html.merge(dev::html_routes());

@@ -40,11 +40,11 @@ const FALLBACK_ERROR: &str = "<!DOCTYPE html><html lang=\"sv\"><head><meta chars
 
 #[derive(Template)]
 #[template(path = "start.html")]
-struct StartPage {
-    chrome: Chrome,
-    personnummer: String,
-    errors: FieldErrors,
-    notice: Option<Notice>,
+pub(crate) struct StartPage {
+    pub(crate) chrome: Chrome,
+    pub(crate) personnummer: String,
+    pub(crate) errors: FieldErrors,
+    pub(crate) notice: Option<Notice>,
 }
 
 /// A message about the account that is not an error in the form: why login cannot go on yet.
@@ -90,7 +90,7 @@ pub fn swedish_time(at: jiff::Timestamp) -> String {
         .to_string()
 }
 
-fn licence_notice(reason: NoActiveLicence) -> Notice {
+pub(crate) fn licence_notice(reason: NoActiveLicence) -> Notice {
     let action = match reason {
         NoActiveLicence::Unpaid => Some(("/kundtjanst".to_owned(), "Kontakta support".to_owned())),
         NoActiveLicence::Expired => {
@@ -151,33 +151,23 @@ async fn login(
             Ok(LoginOutcome::WrongCredentials) => errors.add("personnummer", WRONG_CREDENTIALS),
             Ok(LoginOutcome::Throttled) => errors.add("personnummer", THROTTLED),
             Ok(LoginOutcome::NotVerified { expected_by }) => {
-                let mut paragraphs = vec![VERIFICATION_EXPLAINED.to_owned()];
-                if let Some(at) = expected_by {
-                    paragraphs.push(format!(
-                        "Kontrollen beräknas vara klar senast {}.",
-                        swedish_time(at)
-                    ));
-                } else {
-                    paragraphs.push(
-                        "Kontrollen behöver göras av vår support. Vi hör av oss via e-post."
-                            .to_owned(),
-                    );
-                }
-                notice = Some(Notice {
-                    heading: NOT_VERIFIED.to_owned(),
-                    emphasis: None,
-                    paragraphs,
-                    action: None,
-                });
+                notice = Some(not_verified_notice(expected_by));
             }
-            Ok(LoginOutcome::NoActiveLicence(reason)) => {
-                if reason == NoActiveLicence::Expired {
-                    // The credentials were right: remember whose licence may be renewed.
-                    if let Some(response) = remember_renewal(&state, &page, &person_number).await {
-                        return response;
-                    }
+            Ok(
+                outcome @ (LoginOutcome::NoActiveLicence(_)
+                | LoginOutcome::CertificateMissing { .. }),
+            ) => {
+                // The credentials were right: where the visitor can do something about it,
+                // remember for which account.
+                if let Some(response) = refusal_page(&state, &page, &person_number, &outcome).await
+                {
+                    return response;
                 }
-                notice = Some(licence_notice(reason));
+                notice = Some(match outcome {
+                    LoginOutcome::CertificateMissing { submitted } => certificate_notice(submitted),
+                    LoginOutcome::NoActiveLicence(reason) => licence_notice(reason),
+                    _ => not_verified_notice(None),
+                });
             }
         }
     }
@@ -195,12 +185,35 @@ async fn login(
     (status, body).into_response()
 }
 
-/// After correct credentials with an expired licence: a session (not logged in) that lets this
-/// visitor renew that account's licence, and the page that offers it.
-async fn remember_renewal(
+/// "Behörighetskontroll ej slutförd", with the expected time when there is one.
+pub(crate) fn not_verified_notice(expected_by: Option<jiff::Timestamp>) -> Notice {
+    let mut paragraphs = vec![VERIFICATION_EXPLAINED.to_owned()];
+    if let Some(at) = expected_by {
+        paragraphs.push(format!(
+            "Kontrollen beräknas vara klar senast {}.",
+            swedish_time(at)
+        ));
+    } else {
+        paragraphs
+            .push("Kontrollen behöver göras av vår support. Vi hör av oss via e-post.".to_owned());
+    }
+    Notice {
+        heading: NOT_VERIFIED.to_owned(),
+        emphasis: None,
+        paragraphs,
+        action: None,
+    }
+}
+
+/// After correct credentials that still may not log in: a session (not logged in) that lets
+/// this visitor do the one thing that helps (renew the licence, upload a certificate) for that
+/// account, and the start page with the notice. `grant` is the session key naming the account.
+pub(crate) async fn remember_for(
     state: &WebState,
     page: &Page,
     person_number: &PersonNumber,
+    grant: &str,
+    notice: Notice,
 ) -> Option<Response> {
     let account = state
         .app
@@ -208,7 +221,7 @@ async fn remember_renewal(
         .account_by_person_number(person_number)
         .await
         .ok()??;
-    let data = serde_json::json!({ "renew_licence_for": account.id.0 });
+    let data = serde_json::json!({ grant: account.id.0 });
     let (token, _) = state
         .app
         .sessions
@@ -220,10 +233,55 @@ async fn remember_renewal(
         chrome: Chrome::new(state, page, "inloggning"),
         personnummer: person_number.as_12_digits(),
         errors: FieldErrors::default(),
-        notice: Some(licence_notice(NoActiveLicence::Expired)),
+        notice: Some(notice),
     });
     let cookie = cookies::session_cookie(&token, state.config.production);
     Some((StatusCode::FORBIDDEN, [(header::SET_COOKIE, cookie)], body).into_response())
+}
+
+/// The session key that lets a visitor renew an account's expired licence.
+pub(crate) const RENEWAL_GRANT: &str = "renew_licence_for";
+/// The session key that lets a visitor upload a certificate for an account.
+pub(crate) const CERTIFICATE_GRANT: &str = "certificate_for";
+
+/// The answer for an outcome that is not "logged in" and not a form error: the notice, with
+/// the grant that its action needs.
+pub(crate) async fn refusal_page(
+    state: &WebState,
+    page: &Page,
+    person_number: &PersonNumber,
+    outcome: &LoginOutcome,
+) -> Option<Response> {
+    let (grant, notice) = match outcome {
+        LoginOutcome::NoActiveLicence(NoActiveLicence::Expired) => {
+            (RENEWAL_GRANT, licence_notice(NoActiveLicence::Expired))
+        }
+        LoginOutcome::CertificateMissing { submitted: false } => {
+            (CERTIFICATE_GRANT, certificate_notice(false))
+        }
+        _ => return None,
+    };
+    remember_for(state, page, person_number, grant, notice).await
+}
+
+pub(crate) fn certificate_notice(submitted: bool) -> Notice {
+    let (paragraph, action) = if submitted {
+        (
+            "Ditt intyg från verksamhetschefen granskas av support. När intyget är godkänt kan du logga in.",
+            None,
+        )
+    } else {
+        (
+            "Som AT-läkare eller sjuksköterska behöver du skicka in ett intyg från din verksamhetschef. När support har godkänt intyget kan du logga in.",
+            Some(("/intyg".to_owned(), "Ladda upp intyg".to_owned())),
+        )
+    };
+    Notice {
+        heading: NOT_VERIFIED.to_owned(),
+        emphasis: Some("Intyg saknas".to_owned()),
+        paragraphs: vec![paragraph.to_owned()],
+        action,
+    }
 }
 
 async fn logout(State(state): State<WebState>, page: Page) -> Response {

@@ -35,7 +35,11 @@ pub async fn ensure(
     if let (Some(token), Some(session)) = (&visitor.token, &visitor.session) {
         return Ok((token.clone(), session.clone(), None));
     }
-    let (token, session) = state.app.sessions.start(None, serde_json::json!({})).await?;
+    let (token, session) = state
+        .app
+        .sessions
+        .start(None, serde_json::json!({}))
+        .await?;
     let cookie = cookies::session_cookie(&token, state.config.production);
     Ok((token, session, Some(cookie)))
 }

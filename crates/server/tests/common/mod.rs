@@ -53,9 +53,18 @@ pub fn production_config() -> Config {
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .chain([
-        ("ERECEPT_DATABASE_URL".to_owned(), format!("sqlite://{}", dir.join("erecept.db").display())),
-        ("ERECEPT_BANKID_CA_FILE".to_owned(), ca.display().to_string()),
-        ("ERECEPT_BANKID_CLIENT_IDENTITY_FILE".to_owned(), identity.display().to_string()),
+        (
+            "ERECEPT_DATABASE_URL".to_owned(),
+            format!("sqlite://{}", dir.join("erecept.db").display()),
+        ),
+        (
+            "ERECEPT_BANKID_CA_FILE".to_owned(),
+            ca.display().to_string(),
+        ),
+        (
+            "ERECEPT_BANKID_CLIENT_IDENTITY_FILE".to_owned(),
+            identity.display().to_string(),
+        ),
     ])
     .collect();
     Config::from_vars(&vars).unwrap()
