@@ -36,6 +36,31 @@ pub enum Rfa {
 }
 
 impl Rfa {
+    pub const ALL: [Rfa; 17] = [
+        Rfa::Rfa1,
+        Rfa::Rfa2,
+        Rfa::Rfa3,
+        Rfa::Rfa4,
+        Rfa::Rfa5,
+        Rfa::Rfa6,
+        Rfa::Rfa8,
+        Rfa::Rfa9,
+        Rfa::Rfa13,
+        Rfa::Rfa15A,
+        Rfa::Rfa15B,
+        Rfa::Rfa16,
+        Rfa::Rfa17A,
+        Rfa::Rfa17B,
+        Rfa::Rfa21,
+        Rfa::Rfa22,
+        Rfa::Rfa23,
+    ];
+
+    /// The message named by its code (`"RFA15A"`), as [`Rfa::code`] gives it.
+    pub fn from_code(code: &str) -> Option<Rfa> {
+        Rfa::ALL.into_iter().find(|r| r.code() == code)
+    }
+
     /// BankID's name for the message (`"RFA15A"`).
     pub fn code(self) -> &'static str {
         match self {

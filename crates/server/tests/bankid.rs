@@ -23,11 +23,15 @@ const PNR: &str = "191212121212";
 struct Browser {
     client: reqwest::Client,
     base: String,
+    /// The service's clock: moved past the collect interval after the phone acts, as the
+    /// seconds of a real user would pass.
+    clock: Option<std::sync::Arc<erecept_domain::clock::AdjustableClock>>,
 }
 
 impl Browser {
     fn new(server: &Running) -> Self {
         Self {
+            clock: server.dev_clock.clone(),
             client: common::client(),
             base: server.url(),
         }
@@ -116,6 +120,13 @@ impl Browser {
             Some(json!({"personalNumber": PNR, "givenName": "Tolvan", "surname": "Tolvansson"})),
         )
         .await;
+        self.let_time_pass();
+    }
+
+    fn let_time_pass(&self) {
+        if let Some(clock) = &self.clock {
+            clock.advance(jiff::SignedDuration::from_secs(3));
+        }
     }
 }
 

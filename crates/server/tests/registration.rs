@@ -97,6 +97,12 @@ async fn identify_with_bankid(server: &Running, browser: &Browser) {
         .await
         .unwrap();
     assert!(done.status().is_success(), "{:?}", done.text().await);
+    // A user's seconds pass: past the interval at which the service collects the order.
+    server
+        .dev_clock
+        .as_ref()
+        .unwrap()
+        .advance(jiff::SignedDuration::from_secs(3));
     // The status page moves on by itself.
     let (path, response) = browser.follow(browser.get("/bankid").await).await;
     assert_eq!(path, "/ny-forskrivare/personuppgifter");
@@ -493,6 +499,11 @@ async fn an_already_registered_personnummer_is_sent_to_login_or_password_reset()
         .send()
         .await
         .unwrap();
+    server
+        .dev_clock
+        .as_ref()
+        .unwrap()
+        .advance(jiff::SignedDuration::from_secs(3));
     let (path, response) = browser2.follow(browser2.get("/bankid").await).await;
     assert_eq!(path, "/ny-forskrivare/identifierad");
     let html = response.text().await.unwrap();

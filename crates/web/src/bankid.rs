@@ -104,7 +104,16 @@ impl Purpose {
 struct StoredOrder {
     purpose: Purpose,
     order: PendingOrder,
+    /// The last collect and its message: BankID asks relying parties to collect every two
+    /// seconds, while the page refreshes the QR code every second.
+    #[serde(default)]
+    last_collect: Option<jiff::Timestamp>,
+    #[serde(default)]
+    last_rfa: Option<String>,
 }
+
+/// How often an order is collected at most.
+const COLLECT_INTERVAL: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
 
 /// What the session holds under [`IDENTIFIED_KEY`].
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -228,7 +237,12 @@ async fn start(
         Ok(found) => found,
         Err(error) => return server_error(&state, &page, &error.to_string()),
     };
-    let stored = match serde_json::to_value(StoredOrder { purpose, order }) {
+    let stored = match serde_json::to_value(StoredOrder {
+        purpose,
+        order,
+        last_collect: None,
+        last_rfa: None,
+    }) {
         Ok(value) => value,
         Err(error) => return server_error(&state, &page, &error.to_string()),
     };
@@ -279,17 +293,41 @@ async fn advance(
     mut session: Session,
     stored: StoredOrder,
 ) -> Result<Step, erecept_app::AppError> {
-    let StoredOrder { purpose, order } = stored;
+    let StoredOrder {
+        purpose,
+        order,
+        last_collect,
+        last_rfa,
+    } = stored;
+    let now = state.app.clock.now();
+    let recent = last_collect.is_some_and(|at| now.duration_since(at) < COLLECT_INTERVAL);
+    if let (true, Some(rfa)) = (recent, last_rfa.as_deref().and_then(Rfa::from_code)) {
+        return Ok(Step::Pending {
+            purpose,
+            order,
+            rfa,
+        });
+    }
     let progress = match identification(state) {
         Some(identification) => identification.poll(&order).await,
         None => Progress::Failed { rfa: Rfa::Rfa5 },
     };
     match progress {
-        Progress::Pending { rfa } => Ok(Step::Pending {
-            purpose,
-            order,
-            rfa,
-        }),
+        Progress::Pending { rfa } => {
+            let stored = StoredOrder {
+                purpose,
+                order: order.clone(),
+                last_collect: Some(now),
+                last_rfa: Some(rfa.code().to_owned()),
+            };
+            let value = serde_json::to_value(stored).unwrap_or(serde_json::Value::Null);
+            update(state, token, &mut session, vec![(ORDER_KEY, value)]).await?;
+            Ok(Step::Pending {
+                purpose,
+                order,
+                rfa,
+            })
+        }
         Progress::Failed { rfa } => {
             update(
                 state,
