@@ -4,6 +4,7 @@
 //! take distinct jobs without waiting on each other.
 
 mod accounts;
+mod catalogue;
 
 use async_trait::async_trait;
 use erecept_store::codec::{count, instant, micros, opt_instant, status};

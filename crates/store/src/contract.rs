@@ -48,7 +48,9 @@ macro_rules! contract_suite {
             reset_link_is_valid_once_and_for_a_day,
             login_failures_are_counted_per_key_within_a_window,
             certificates_are_kept_and_decided,
-            accounts_in_review_are_listed
+            accounts_in_review_are_listed,
+            catalogue_products_are_upserted_never_deleted,
+            rek_lists_are_replaced_per_region
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -905,4 +907,66 @@ pub async fn accounts_in_review_are_listed(store: Arc<dyn Store>) {
         .unwrap();
     let listed = store.accounts_in_review().await.unwrap();
     assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id]);
+}
+
+pub async fn catalogue_products_are_upserted_never_deleted(store: Arc<dyn Store>) {
+    assert!(store.catalogue_products().await.unwrap().is_empty());
+    let v0 = store.catalogue_version().await.unwrap();
+    let alvedon =
+        serde_json::json!({ "npl_id": "20000101000011", "name": "Alvedon", "packages": [] });
+    let ipren = serde_json::json!({ "npl_id": "20000101000028", "name": "Ipren" });
+    store
+        .save_products(
+            &[
+                ("20000101000028".into(), ipren.clone()),
+                ("20000101000011".into(), alvedon.clone()),
+            ],
+            at(0),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.catalogue_products().await.unwrap(),
+        vec![alvedon.clone(), ipren.clone()]
+    );
+    let v1 = store.catalogue_version().await.unwrap();
+    assert!(v1 > v0);
+    let withdrawn =
+        serde_json::json!({ "npl_id": "20000101000011", "name": "Alvedon", "withdrawn": true });
+    store
+        .save_products(&[("20000101000011".into(), withdrawn.clone())], at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.catalogue_products().await.unwrap(),
+        vec![withdrawn, ipren]
+    );
+    assert!(store.catalogue_version().await.unwrap() > v1);
+}
+
+pub async fn rek_lists_are_replaced_per_region(store: Arc<dyn Store>) {
+    assert!(store.rek_lists().await.unwrap().is_empty());
+    store
+        .save_rek_lists(
+            &[
+                ("01".into(), "01;123456;Förstahandsval".into()),
+                ("12".into(), "12;C07AB02;".into()),
+            ],
+            at(0),
+        )
+        .await
+        .unwrap();
+    let v = store.catalogue_version().await.unwrap();
+    store
+        .save_rek_lists(&[("01".into(), "01;654321;".into())], at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.rek_lists().await.unwrap(),
+        vec![
+            ("01".to_owned(), "01;654321;".to_owned()),
+            ("12".to_owned(), "12;C07AB02;".to_owned())
+        ]
+    );
+    assert!(store.catalogue_version().await.unwrap() > v);
 }

@@ -33,9 +33,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Adapters implement each part; the application holds an
 /// `Arc<dyn Store>`.
-pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts {}
+pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue {}
 
-impl<T: Health + Sessions + Jobs + Mailbox + Accounts> Store for T {}
+impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue> Store for T {}
 
 #[async_trait]
 pub trait Health: Send + Sync + 'static {
@@ -245,4 +245,32 @@ pub trait Accounts: Send + Sync + 'static {
 
     /// Accounts whose prescriber code awaits a person's decision, oldest first.
     async fn accounts_in_review(&self) -> StoreResult<Vec<Account>>;
+}
+
+/// The drug register as the store keeps it: products as JSON documents keyed by NPL-id (the
+/// catalog crate owns their shape), and each region's REK list in its documented text format.
+#[async_trait]
+pub trait Catalogue: Send + Sync + 'static {
+    /// Every product document, in NPL-id order.
+    async fn catalogue_products(&self) -> StoreResult<Vec<serde_json::Value>>;
+
+    /// Inserts or replaces products by NPL-id, all in one transaction; never deletes.
+    async fn save_products(
+        &self,
+        products: &[(String, serde_json::Value)],
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Every region's REK list: (county code, rows).
+    async fn rek_lists(&self) -> StoreResult<Vec<(String, String)>>;
+
+    /// Replaces the named regions' lists, all in one transaction.
+    async fn save_rek_lists(
+        &self,
+        lists: &[(String, String)],
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Grows with every change of products or REK lists.
+    async fn catalogue_version(&self) -> StoreResult<i64>;
 }
