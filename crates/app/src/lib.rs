@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod certificates;
+pub mod drugs;
 pub mod identification;
 pub mod jobs;
 pub mod licences;
@@ -61,6 +62,7 @@ pub struct App {
     pub licences: Licences,
     pub certificates: certificates::Certificates,
     pub support: support::Support,
+    pub drugs: drugs::Drugs,
     pub registration: registration::Registration,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
@@ -97,6 +99,7 @@ impl App {
             licences: Licences::new(store.clone(), clock.clone()),
             certificates: certificates::Certificates::new(store.clone(), clock.clone()),
             support: support::Support::new(store.clone(), clock.clone(), mailer.clone()),
+            drugs: drugs::Drugs::new(store.clone(), clock.clone()),
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),

@@ -230,7 +230,7 @@ pub fn check_personal(
 /// Step 4: the workplace, with the county rule for the arbetsplatskod; an empty region is
 /// proposed from the code.
 pub fn check_workplace(
-    form: &mut WorkplaceForm,
+    form: &WorkplaceForm,
     journal_systems: &[String],
 ) -> Result<Workplace, FieldProblems> {
     let mut p = FieldProblems::new();
@@ -283,19 +283,15 @@ pub fn check_workplace(
             "Skriv telefonnumret med siffror, t.ex. 08-123 456 78.".to_owned(),
         ));
     }
-    if form.region.trim().is_empty()
-        && let Some(code) = &code
-    {
-        form.region = code.county().code().to_owned();
-    }
-    let county = match County::from_code(form.region.trim()) {
-        Some(c) => Some(c),
-        None => {
-            if code.is_some() || !form.region.trim().is_empty() {
-                p.push(("region", "Välj region i listan.".to_owned()));
-            }
-            None
+    // An empty region follows the code (also when the code is changed later); a chosen one stays.
+    let county = if form.region.trim().is_empty() {
+        code.as_ref().map(WorkplaceCode::county)
+    } else {
+        let chosen = County::from_code(form.region.trim());
+        if chosen.is_none() {
+            p.push(("region", "Välj region i listan.".to_owned()));
         }
+        chosen
     };
     let journal = form.journalsystem.trim();
     if !journal.is_empty() && !journal_systems.iter().any(|j| j == journal) {
@@ -518,8 +514,7 @@ impl Registration {
         if !draft.workplace_done {
             return Ok(RegisterOutcome::Incomplete("arbetsplats"));
         }
-        let mut workplace_form = draft.workplace.clone();
-        let workplace = match check_workplace(&mut workplace_form, &self.journal_systems) {
+        let workplace = match check_workplace(&draft.workplace, &self.journal_systems) {
             Ok(w) => w,
             Err(p) => return Ok(RegisterOutcome::Invalid("arbetsplats", p)),
         };
@@ -655,17 +650,21 @@ impl JobHandler for VerifyHandler {
                 &account.prescriber_code,
                 account.profession,
             )
-            .await
-            .map_err(|e| JobError::Retry(format!("prescriber register: {e}")))?;
+            .await;
         let now = self.clock.now();
         let outcome = match answer {
-            CheckAnswer::Pending => {
+            Err(e) if e.is_transient() => {
+                return Err(JobError::Retry(format!("prescriber register: {e}")));
+            }
+            // Asking again will not help: a person has to look at it.
+            Err(e) => Err(format!("Registret svarade inte som väntat: {e}")),
+            Ok(CheckAnswer::Pending) => {
                 return Err(JobError::Retry(
                     "the register has not answered yet".to_owned(),
                 ));
             }
-            CheckAnswer::NotFound => Err("Personen finns inte i registret.".to_owned()),
-            CheckAnswer::Found(credentials) => {
+            Ok(CheckAnswer::NotFound) => Err("Personen finns inte i registret.".to_owned()),
+            Ok(CheckAnswer::Found(credentials)) => {
                 match compare(
                     &credentials,
                     &account.person_number,

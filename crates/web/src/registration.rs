@@ -396,6 +396,7 @@ struct WorkplacePage {
     form: WorkplaceForm,
     regions: Vec<Choice>,
     journal_systems: Vec<Choice>,
+    proposed_region: Option<&'static str>,
     errors: FieldErrors,
 }
 
@@ -403,6 +404,11 @@ fn workplace_page(state: &WebState, page: &Page, draft: &Draft, errors: FieldErr
     render(&WorkplacePage {
         chrome: Chrome::new(state, page, "ny-forskrivare"),
         form: draft.workplace.clone(),
+        proposed_region: erecept_domain::WorkplaceCode::parse(
+            draft.workplace.arbetsplatskod.trim(),
+        )
+        .ok()
+        .map(|c| c.county().region_name()),
         regions: choices(
             County::all().iter().map(|c| (c.code(), c.region_name())),
             &draft.workplace.region,
@@ -456,7 +462,7 @@ async fn workplace_submit(
         .await;
     }
     let journal_systems = state.app.registration.journal_systems().to_vec();
-    match check_workplace(&mut draft.workplace, &journal_systems) {
+    match check_workplace(&draft.workplace, &journal_systems) {
         Err(problems) => {
             draft.workplace_done = false;
             let body = workplace_page(&state, &page, &draft, errors_from(problems));
