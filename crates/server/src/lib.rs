@@ -194,11 +194,25 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
     let external = external_systems(&config, clock.clone(), addr).await?;
     let app = App::new(app_config(&config), store.clone(), clock).with_clients(external.clients);
     let delivery = mail_delivery(&config)?;
+    if config.mode == Mode::Development
+        && app
+            .drugs
+            .load_demo_if_empty()
+            .await
+            .context("loading the demo catalogue")?
+    {
+        tracing::info!("demo catalogue and REK lists loaded");
+    }
+    app.drugs
+        .refresh()
+        .await
+        .context("loading the drug register")?;
 
     let (stop, stopped) = watch::channel(false);
     let worker_name = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let worker = tokio::spawn(app.worker(worker_name, delivery).run(stopped.clone()));
     let janitor = tokio::spawn(purge_sessions(app.clone(), stopped.clone()));
+    let register_watch = tokio::spawn(follow_drug_register(app.clone(), stopped.clone()));
 
     let web = WebConfig {
         service_name: config.service_name.clone(),
@@ -234,6 +248,7 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
         }
         let _ = worker.await;
         let _ = janitor.await;
+        let _ = register_watch.await;
         if let Some(sim) = bankid_simulator {
             sim.shutdown();
         }
@@ -247,6 +262,19 @@ pub async fn start(config: Config, simulators: Vec<Simulator>) -> anyhow::Result
         stop,
         done,
     })
+}
+
+/// Swaps in a new search index when an import (by any process) changed the register.
+async fn follow_drug_register(app: App, mut stopped: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(std::time::Duration::from_secs(30)) => {}
+            _ = stopped.wait_for(|s| *s) => return,
+        }
+        if let Err(error) = app.drugs.refresh().await {
+            tracing::warn!(%error, "refreshing the drug register");
+        }
+    }
 }
 
 /// Removes expired sessions now and then.

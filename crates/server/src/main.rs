@@ -30,6 +30,20 @@ enum Command {
     SendTestMail { address: String },
     /// Write a consistent copy of the SQLite database to PATH (PostgreSQL: use pg_dump).
     Backup { path: PathBuf },
+    /// Import Läkemedelsverket's NPL register: a folder of product XML files (--xml) and/or the
+    /// package and price rows (--packages, NDJSON). Total: products missing are marked withdrawn.
+    ImportNpl {
+        #[arg(long)]
+        xml: Option<PathBuf>,
+        #[arg(long)]
+        packages: Option<PathBuf>,
+        /// The files hold only changes: products missing from them are left as they are.
+        #[arg(long)]
+        delta: bool,
+    },
+    /// Import REK lists (one recommendation a line: region;id;kommentar). A file with any bad
+    /// line is refused whole.
+    ImportRek { file: PathBuf },
     /// Support's decisions until the back-office exists.
     #[command(subcommand)]
     Admin(Admin),
@@ -60,8 +74,28 @@ fn init_logging(json: bool) {
     }
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("erecept: cannot start: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            // The chain of causes, for an operator; no backtrace.
+            eprintln!("erecept: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let config = Config::from_env()?;
     init_logging(config.log_json);
@@ -80,6 +114,12 @@ async fn main() -> anyhow::Result<()> {
         Command::SendTestMail { address } => send_test_mail(config, &address).await,
         Command::Backup { path } => backup(config, &path).await,
         Command::Admin(admin) => run_admin(config, admin).await,
+        Command::ImportNpl {
+            xml,
+            packages,
+            delta,
+        } => import_npl(config, xml, packages, delta).await,
+        Command::ImportRek { file } => import_rek(config, &file).await,
     }
 }
 
@@ -256,6 +296,123 @@ async fn run_admin(config: Config, admin: Admin) -> anyhow::Result<()> {
         }
         Some(erecept_app::support::Decision::NothingToDecide) => {
             anyhow::bail!("nothing waits for that decision")
+        }
+    }
+}
+
+fn operator_app(
+    config: &Config,
+    store: std::sync::Arc<dyn erecept_store::Store>,
+) -> erecept_app::App {
+    let clock: std::sync::Arc<dyn erecept_domain::Clock> =
+        std::sync::Arc::new(erecept_domain::SystemClock);
+    erecept_app::App::new(erecept_server::app_config(config), store, clock)
+}
+
+/// Prints each problem of an import ("rad N: …") and a count.
+fn print_issues(kind: &str, issues: &[erecept_catalog::ImportIssue]) {
+    for issue in issues.iter().take(200) {
+        eprintln!("{kind}: {issue}");
+    }
+    if issues.len() > 200 {
+        eprintln!("{kind}: … and {} more", issues.len() - 200);
+    }
+}
+
+/// One line of progress on the terminal: what is being done, and how far.
+fn progress(step: usize, steps: usize, what: &str) {
+    let filled = step * 20 / steps.max(1);
+    eprintln!(
+        "[{}{}] {step}/{steps} {what}",
+        "#".repeat(filled),
+        ".".repeat(20 - filled)
+    );
+}
+
+async fn import_npl(
+    config: Config,
+    xml: Option<PathBuf>,
+    packages: Option<PathBuf>,
+    delta: bool,
+) -> anyhow::Result<()> {
+    use erecept_catalog::{ImportScope, npl_xml, packages_ndjson};
+    if xml.is_none() && packages.is_none() {
+        anyhow::bail!("give --xml FOLDER and/or --packages FILE");
+    }
+    let steps = 4;
+    progress(1, steps, "reading the files");
+    let mut products = Vec::new();
+    if let Some(dir) = &xml {
+        let imported =
+            npl_xml::import_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        print_issues("skipped", &imported.report.skipped);
+        print_issues("warning", &imported.report.warnings);
+        eprintln!(
+            "{}: {} files read, {} products",
+            dir.display(),
+            imported.report.read,
+            imported.items.len()
+        );
+        products = imported.items;
+    }
+    if let Some(file) = &packages {
+        let reader = std::io::BufReader::new(
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
+        );
+        let rows = packages_ndjson::parse(reader);
+        print_issues("skipped", &rows.report.skipped);
+        print_issues("warning", &rows.report.warnings);
+        eprintln!(
+            "{}: {} rows read, {} accepted, {} skipped",
+            file.display(),
+            rows.report.read,
+            rows.report.accepted,
+            rows.report.skipped.len()
+        );
+        products = if products.is_empty() {
+            packages_ndjson::to_products(&rows.items)
+        } else {
+            packages_ndjson::join(products, &rows.items)
+        };
+    }
+    progress(2, steps, "opening the database");
+    let store = erecept_server::open_store(&config.database_url).await?;
+    let app = operator_app(&config, store.clone());
+    progress(
+        3,
+        steps,
+        &format!("merging {} products into the register", products.len()),
+    );
+    let scope = if delta {
+        ImportScope::Delta
+    } else {
+        ImportScope::Total
+    };
+    let counts = app.drugs.import_products(products, scope).await?;
+    progress(4, steps, "done");
+    store.close().await;
+    println!(
+        "import-npl: {} new, {} changed, {} withdrawn, {} unchanged",
+        counts.new, counts.changed, counts.withdrawn, counts.unchanged
+    );
+    Ok(())
+}
+
+async fn import_rek(config: Config, file: &std::path::Path) -> anyhow::Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let store = erecept_server::open_store(&config.database_url).await?;
+    let app = operator_app(&config, store.clone());
+    let result = app.drugs.import_rek(&text).await?;
+    store.close().await;
+    match result {
+        Ok(regions) => {
+            println!("import-rek: lists of {regions} regions replaced");
+            Ok(())
+        }
+        Err(issues) => {
+            print_issues("refused", &issues);
+            anyhow::bail!("{} bad lines: nothing was imported", issues.len())
         }
     }
 }
