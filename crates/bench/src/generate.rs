@@ -4,8 +4,10 @@
 //! About a third of the products are real substances with real brand names or generic names
 //! ("Simvastatin Teva"); the rest are invented substances (syllables plus a class suffix such
 //! as "-olol" or "-statin", with an ATC code of that class) under invented brand names or
-//! generic names. Every id is valid (NPL-ids and NPL-pack-ids pass the GS1 check, varunummer are
-//! 6 digits and distinct).
+//! generic names. Every id is valid and distinct (NPL-ids and NPL-pack-ids dated as in the
+//! register and passing the GS1 check, varunummer of 6 digits).
+
+use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use erecept_catalog::{Catalog, Package, Product, ProductKind, RekLists, with_gs1_check_digit};
@@ -56,46 +58,246 @@ struct Substance {
 }
 
 const SUBSTANCES: &[Substance] = &[
-    Substance { name: "paracetamol", atc: "N02BE01", brands: &["Alvedon", "Panodil", "Pamol", "Reliv"], strengths: &["500 mg", "665 mg", "1 g", "24 mg/ml"] },
-    Substance { name: "ibuprofen", atc: "M01AE01", brands: &["Ipren", "Ibumetin", "Brufen"], strengths: &["200 mg", "400 mg", "600 mg", "20 mg/ml"] },
-    Substance { name: "naproxen", atc: "M01AE02", brands: &["Naprosyn", "Pronaxen"], strengths: &["250 mg", "500 mg"] },
-    Substance { name: "diklofenak", atc: "M01AB05", brands: &["Voltaren", "Eeze", "Difenac"], strengths: &["25 mg", "50 mg", "23,2 mg/g"] },
-    Substance { name: "metformin", atc: "A10BA02", brands: &["Glucophage", "Metformin"], strengths: &["500 mg", "850 mg", "1 g"] },
-    Substance { name: "simvastatin", atc: "C10AA01", brands: &["Zocord"], strengths: &["10 mg", "20 mg", "40 mg", "80 mg"] },
-    Substance { name: "atorvastatin", atc: "C10AA05", brands: &["Lipitor", "Atorbir"], strengths: &["10 mg", "20 mg", "40 mg", "80 mg"] },
-    Substance { name: "enalapril", atc: "C09AA02", brands: &["Renitec", "Linatil"], strengths: &["5 mg", "10 mg", "20 mg"] },
-    Substance { name: "ramipril", atc: "C09AA05", brands: &["Triatec", "Pramace"], strengths: &["2,5 mg", "5 mg", "10 mg"] },
-    Substance { name: "amlodipin", atc: "C08CA01", brands: &["Norvasc", "Amlodistad"], strengths: &["5 mg", "10 mg"] },
-    Substance { name: "levotyroxin", atc: "H03AA01", brands: &["Levaxin", "Euthyrox"], strengths: &["25 mikrog", "50 mikrog", "100 mikrog"] },
-    Substance { name: "sertralin", atc: "N06AB06", brands: &["Zoloft", "Sertralin"], strengths: &["25 mg", "50 mg", "100 mg"] },
-    Substance { name: "citalopram", atc: "N06AB04", brands: &["Cipramil", "Citalopram"], strengths: &["10 mg", "20 mg", "40 mg"] },
-    Substance { name: "escitalopram", atc: "N06AB10", brands: &["Cipralex", "Escitalopram"], strengths: &["5 mg", "10 mg", "20 mg"] },
-    Substance { name: "warfarin", atc: "B01AA03", brands: &["Waran", "Warfarin"], strengths: &["2,5 mg"] },
-    Substance { name: "apixaban", atc: "B01AF02", brands: &["Eliquis"], strengths: &["2,5 mg", "5 mg"] },
-    Substance { name: "fenoximetylpenicillin", atc: "J01CE02", brands: &["Kåvepenin", "Tikacillin", "Avopenin"], strengths: &["250 mg", "500 mg", "800 mg", "1 g", "50 mg/ml"] },
-    Substance { name: "amoxicillin", atc: "J01CA04", brands: &["Amimox", "Imacillin"], strengths: &["375 mg", "500 mg", "750 mg", "50 mg/ml"] },
-    Substance { name: "doxycyklin", atc: "J01AA02", brands: &["Doxyferm", "Doxycyklin"], strengths: &["100 mg"] },
-    Substance { name: "nitrofurantoin", atc: "J01XE01", brands: &["Furadantin"], strengths: &["50 mg"] },
-    Substance { name: "salbutamol", atc: "R03AC02", brands: &["Ventoline", "Buventol", "Airomir"], strengths: &["0,1 mg/dos", "0,2 mg/dos", "5 mg/ml"] },
-    Substance { name: "budesonid", atc: "R03BA02", brands: &["Pulmicort", "Giona"], strengths: &["100 mikrog/dos", "200 mikrog/dos", "400 mikrog/dos"] },
-    Substance { name: "omeprazol", atc: "A02BC01", brands: &["Losec", "Omecat"], strengths: &["10 mg", "20 mg", "40 mg"] },
-    Substance { name: "esomeprazol", atc: "A02BC05", brands: &["Nexium"], strengths: &["20 mg", "40 mg"] },
-    Substance { name: "zopiklon", atc: "N05CF01", brands: &["Imovane", "Zopiklon"], strengths: &["5 mg", "7,5 mg"] },
-    Substance { name: "oxikodon", atc: "N02AA05", brands: &["OxyNorm", "OxyContin"], strengths: &["5 mg", "10 mg", "20 mg", "40 mg"] },
-    Substance { name: "morfin", atc: "N02AA01", brands: &["Dolcontin", "Morfin"], strengths: &["5 mg", "10 mg", "30 mg", "10 mg/ml"] },
-    Substance { name: "hydrokortison", atc: "D07AA02", brands: &["Hydrokortison", "Mildison"], strengths: &["1 %", "10 mg/g"] },
-    Substance { name: "kloramfenikol", atc: "S01AA01", brands: &["Kloramfenikol", "Chloromycetin"], strengths: &["5 mg/ml", "10 mg/g"] },
-    Substance { name: "metoprolol", atc: "C07AB02", brands: &["Seloken", "Metoprolol"], strengths: &["25 mg", "50 mg", "100 mg", "200 mg"] },
-    Substance { name: "furosemid", atc: "C03CA01", brands: &["Furix", "Lasix"], strengths: &["20 mg", "40 mg", "500 mg"] },
-    Substance { name: "prednisolon", atc: "H02AB06", brands: &["Prednisolon"], strengths: &["2,5 mg", "5 mg", "10 mg"] },
-    Substance { name: "metotrexat", atc: "L04AX03", brands: &["Metoject", "Ebetrex"], strengths: &["2,5 mg", "10 mg", "50 mg/ml"] },
-    Substance { name: "loratadin", atc: "R06AX13", brands: &["Clarityn", "Loratadin"], strengths: &["10 mg"] },
-    Substance { name: "cetirizin", atc: "R06AE07", brands: &["Zyrlex", "Cetirizin"], strengths: &["10 mg", "1 mg/ml"] },
-    Substance { name: "mometason", atc: "D07AC13", brands: &["Elocon", "Nasonex"], strengths: &["0,1 %", "50 mikrog/dos"] },
-    Substance { name: "tramadol", atc: "N02AX02", brands: &["Tradolan", "Tiparol"], strengths: &["50 mg", "100 mg", "150 mg"] },
-    Substance { name: "estradiol", atc: "G03CA03", brands: &["Estrogel", "Vagifem", "Östradiol"], strengths: &["10 mikrog", "0,6 mg/g"] },
-    Substance { name: "insulin glargin", atc: "A10AE04", brands: &["Lantus", "Toujeo", "Abasaglar"], strengths: &["100 E/ml", "300 E/ml"] },
-    Substance { name: "lidokain", atc: "N01BB02", brands: &["Xylocain", "Emla"], strengths: &["5 %", "10 mg/ml", "20 mg/ml"] },
+    Substance {
+        name: "paracetamol",
+        atc: "N02BE01",
+        brands: &["Alvedon", "Panodil", "Pamol", "Reliv"],
+        strengths: &["500 mg", "665 mg", "1 g", "24 mg/ml"],
+    },
+    Substance {
+        name: "ibuprofen",
+        atc: "M01AE01",
+        brands: &["Ipren", "Ibumetin", "Brufen"],
+        strengths: &["200 mg", "400 mg", "600 mg", "20 mg/ml"],
+    },
+    Substance {
+        name: "naproxen",
+        atc: "M01AE02",
+        brands: &["Naprosyn", "Pronaxen"],
+        strengths: &["250 mg", "500 mg"],
+    },
+    Substance {
+        name: "diklofenak",
+        atc: "M01AB05",
+        brands: &["Voltaren", "Eeze", "Difenac"],
+        strengths: &["25 mg", "50 mg", "23,2 mg/g"],
+    },
+    Substance {
+        name: "metformin",
+        atc: "A10BA02",
+        brands: &["Glucophage", "Metformin"],
+        strengths: &["500 mg", "850 mg", "1 g"],
+    },
+    Substance {
+        name: "simvastatin",
+        atc: "C10AA01",
+        brands: &["Zocord"],
+        strengths: &["10 mg", "20 mg", "40 mg", "80 mg"],
+    },
+    Substance {
+        name: "atorvastatin",
+        atc: "C10AA05",
+        brands: &["Lipitor", "Atorbir"],
+        strengths: &["10 mg", "20 mg", "40 mg", "80 mg"],
+    },
+    Substance {
+        name: "enalapril",
+        atc: "C09AA02",
+        brands: &["Renitec", "Linatil"],
+        strengths: &["5 mg", "10 mg", "20 mg"],
+    },
+    Substance {
+        name: "ramipril",
+        atc: "C09AA05",
+        brands: &["Triatec", "Pramace"],
+        strengths: &["2,5 mg", "5 mg", "10 mg"],
+    },
+    Substance {
+        name: "amlodipin",
+        atc: "C08CA01",
+        brands: &["Norvasc", "Amlodistad"],
+        strengths: &["5 mg", "10 mg"],
+    },
+    Substance {
+        name: "levotyroxin",
+        atc: "H03AA01",
+        brands: &["Levaxin", "Euthyrox"],
+        strengths: &["25 mikrog", "50 mikrog", "100 mikrog"],
+    },
+    Substance {
+        name: "sertralin",
+        atc: "N06AB06",
+        brands: &["Zoloft", "Sertralin"],
+        strengths: &["25 mg", "50 mg", "100 mg"],
+    },
+    Substance {
+        name: "citalopram",
+        atc: "N06AB04",
+        brands: &["Cipramil", "Citalopram"],
+        strengths: &["10 mg", "20 mg", "40 mg"],
+    },
+    Substance {
+        name: "escitalopram",
+        atc: "N06AB10",
+        brands: &["Cipralex", "Escitalopram"],
+        strengths: &["5 mg", "10 mg", "20 mg"],
+    },
+    Substance {
+        name: "warfarin",
+        atc: "B01AA03",
+        brands: &["Waran", "Warfarin"],
+        strengths: &["2,5 mg"],
+    },
+    Substance {
+        name: "apixaban",
+        atc: "B01AF02",
+        brands: &["Eliquis"],
+        strengths: &["2,5 mg", "5 mg"],
+    },
+    Substance {
+        name: "fenoximetylpenicillin",
+        atc: "J01CE02",
+        brands: &["Kåvepenin", "Tikacillin", "Avopenin"],
+        strengths: &["250 mg", "500 mg", "800 mg", "1 g", "50 mg/ml"],
+    },
+    Substance {
+        name: "amoxicillin",
+        atc: "J01CA04",
+        brands: &["Amimox", "Imacillin"],
+        strengths: &["375 mg", "500 mg", "750 mg", "50 mg/ml"],
+    },
+    Substance {
+        name: "doxycyklin",
+        atc: "J01AA02",
+        brands: &["Doxyferm", "Doxycyklin"],
+        strengths: &["100 mg"],
+    },
+    Substance {
+        name: "nitrofurantoin",
+        atc: "J01XE01",
+        brands: &["Furadantin"],
+        strengths: &["50 mg"],
+    },
+    Substance {
+        name: "salbutamol",
+        atc: "R03AC02",
+        brands: &["Ventoline", "Buventol", "Airomir"],
+        strengths: &["0,1 mg/dos", "0,2 mg/dos", "5 mg/ml"],
+    },
+    Substance {
+        name: "budesonid",
+        atc: "R03BA02",
+        brands: &["Pulmicort", "Giona"],
+        strengths: &["100 mikrog/dos", "200 mikrog/dos", "400 mikrog/dos"],
+    },
+    Substance {
+        name: "omeprazol",
+        atc: "A02BC01",
+        brands: &["Losec", "Omecat"],
+        strengths: &["10 mg", "20 mg", "40 mg"],
+    },
+    Substance {
+        name: "esomeprazol",
+        atc: "A02BC05",
+        brands: &["Nexium"],
+        strengths: &["20 mg", "40 mg"],
+    },
+    Substance {
+        name: "zopiklon",
+        atc: "N05CF01",
+        brands: &["Imovane", "Zopiklon"],
+        strengths: &["5 mg", "7,5 mg"],
+    },
+    Substance {
+        name: "oxikodon",
+        atc: "N02AA05",
+        brands: &["OxyNorm", "OxyContin"],
+        strengths: &["5 mg", "10 mg", "20 mg", "40 mg"],
+    },
+    Substance {
+        name: "morfin",
+        atc: "N02AA01",
+        brands: &["Dolcontin", "Morfin"],
+        strengths: &["5 mg", "10 mg", "30 mg", "10 mg/ml"],
+    },
+    Substance {
+        name: "hydrokortison",
+        atc: "D07AA02",
+        brands: &["Hydrokortison", "Mildison"],
+        strengths: &["1 %", "10 mg/g"],
+    },
+    Substance {
+        name: "kloramfenikol",
+        atc: "S01AA01",
+        brands: &["Kloramfenikol", "Chloromycetin"],
+        strengths: &["5 mg/ml", "10 mg/g"],
+    },
+    Substance {
+        name: "metoprolol",
+        atc: "C07AB02",
+        brands: &["Seloken", "Metoprolol"],
+        strengths: &["25 mg", "50 mg", "100 mg", "200 mg"],
+    },
+    Substance {
+        name: "furosemid",
+        atc: "C03CA01",
+        brands: &["Furix", "Lasix"],
+        strengths: &["20 mg", "40 mg", "500 mg"],
+    },
+    Substance {
+        name: "prednisolon",
+        atc: "H02AB06",
+        brands: &["Prednisolon"],
+        strengths: &["2,5 mg", "5 mg", "10 mg"],
+    },
+    Substance {
+        name: "metotrexat",
+        atc: "L04AX03",
+        brands: &["Metoject", "Ebetrex"],
+        strengths: &["2,5 mg", "10 mg", "50 mg/ml"],
+    },
+    Substance {
+        name: "loratadin",
+        atc: "R06AX13",
+        brands: &["Clarityn", "Loratadin"],
+        strengths: &["10 mg"],
+    },
+    Substance {
+        name: "cetirizin",
+        atc: "R06AE07",
+        brands: &["Zyrlex", "Cetirizin"],
+        strengths: &["10 mg", "1 mg/ml"],
+    },
+    Substance {
+        name: "mometason",
+        atc: "D07AC13",
+        brands: &["Elocon", "Nasonex"],
+        strengths: &["0,1 %", "50 mikrog/dos"],
+    },
+    Substance {
+        name: "tramadol",
+        atc: "N02AX02",
+        brands: &["Tradolan", "Tiparol"],
+        strengths: &["50 mg", "100 mg", "150 mg"],
+    },
+    Substance {
+        name: "estradiol",
+        atc: "G03CA03",
+        brands: &["Estrogel", "Vagifem", "Östradiol"],
+        strengths: &["10 mikrog", "0,6 mg/g"],
+    },
+    Substance {
+        name: "insulin glargin",
+        atc: "A10AE04",
+        brands: &["Lantus", "Toujeo", "Abasaglar"],
+        strengths: &["100 E/ml", "300 E/ml"],
+    },
+    Substance {
+        name: "lidokain",
+        atc: "N01BB02",
+        brands: &["Xylocain", "Emla"],
+        strengths: &["5 %", "10 mg/ml", "20 mg/ml"],
+    },
 ];
 
 /// Class suffixes of invented substances and the ATC level-4 group they belong to.
@@ -130,8 +332,24 @@ const SYLLABLES: &[&str] = &[
 ];
 
 const COMPANIES: &[&str] = &[
-    "Sandoz", "Teva", "Krka", "Mylan", "Orifarm", "Actavis", "Bluefish", "Accord", "Ebb",
-    "Evolan", "Abcur", "Pfizer", "Meda", "Stada", "Zentiva", "Aurobindo", "Viatris", "Medical",
+    "Sandoz",
+    "Teva",
+    "Krka",
+    "Mylan",
+    "Orifarm",
+    "Actavis",
+    "Bluefish",
+    "Accord",
+    "Ebb",
+    "Evolan",
+    "Abcur",
+    "Pfizer",
+    "Meda",
+    "Stada",
+    "Zentiva",
+    "Aurobindo",
+    "Viatris",
+    "Medical",
 ];
 
 const FORMS: &[&str] = &[
@@ -157,8 +375,18 @@ const FORMS: &[&str] = &[
 ];
 
 const SIZES: &[&str] = &[
-    "10 styck", "20 styck", "28 styck", "30 styck", "50 styck", "98 styck", "100 styck",
-    "250 styck", "100 milliliter", "30 gram", "1 x 200 doser", "5 x 3 milliliter",
+    "10 styck",
+    "20 styck",
+    "28 styck",
+    "30 styck",
+    "50 styck",
+    "98 styck",
+    "100 styck",
+    "250 styck",
+    "100 milliliter",
+    "30 gram",
+    "1 x 200 doser",
+    "5 x 3 milliliter",
 ];
 
 /// The generated catalogue and REK-lists naming some of its ATC codes.
@@ -167,11 +395,12 @@ pub fn catalogue() -> Result<(Catalog, RekLists)> {
     let mut products = Vec::new();
     let mut packages = 0usize;
     let mut n = 0usize;
+    let mut used = HashSet::new();
     while packages < PACKAGES {
-        let mut p = product(&mut rng, n)?;
+        let mut p = product(&mut rng, &mut used, n)?;
         let count = 1 + rng.below(4);
         for _ in 0..count {
-            p.packages.push(package(&mut rng, packages)?);
+            p.packages.push(package(&mut rng, &mut used, packages)?);
             packages += 1;
         }
         products.push(p);
@@ -198,16 +427,30 @@ fn syllables(rng: &mut XorShift, min: usize, max: usize) -> String {
     (0..count).map(|_| *rng.pick(SYLLABLES)).collect()
 }
 
-fn product(rng: &mut XorShift, n: usize) -> Result<Product> {
-    // NPL-id: a date (the year unique per 10,000 products), digit 9 = 0, a serial, GS1 check.
-    let year = 1995 + n / 10_000;
-    let first13 = format!(
-        "{year:04}{:02}{:02}0{:04}",
-        1 + rng.below(12),
-        1 + rng.below(28),
-        n % 10_000
-    );
-    let id = with_gs1_check_digit(&first13).context("generated NPL-id")?;
+/// The first 13 digits of an NPL id: a date as in the register (about 85 % of the real ids
+/// are dated 2000 or later, the rest back to the 1960s), `kind` (0 product, 1 package) as
+/// digit 9, a serial; never one already in `used`.
+fn first13(rng: &mut XorShift, used: &mut HashSet<String>, kind: u8, serial: usize) -> String {
+    loop {
+        let year = if rng.chance(85) {
+            2000 + rng.below(26)
+        } else {
+            1960 + rng.below(40)
+        };
+        let digits = format!(
+            "{year:04}{:02}{:02}{kind}{:04}",
+            1 + rng.below(12),
+            1 + rng.below(28),
+            serial % 10_000
+        );
+        if used.insert(digits.clone()) {
+            return digits;
+        }
+    }
+}
+
+fn product(rng: &mut XorShift, used: &mut HashSet<String>, n: usize) -> Result<Product> {
+    let id = with_gs1_check_digit(&first13(rng, used, 0, n)).context("generated NPL-id")?;
     let npl_id = NplId::parse(&id).with_context(|| format!("generated NPL-id {id}"))?;
 
     let (name, substance, atc, strength) = if rng.chance(35) {
@@ -259,16 +502,8 @@ fn product(rng: &mut XorShift, n: usize) -> Result<Product> {
     Ok(p)
 }
 
-fn package(rng: &mut XorShift, m: usize) -> Result<Package> {
-    // NPL-pack-id: a date (the year unique per 10,000 packages), digit 9 = 1, a serial.
-    let year = 2000 + m / 10_000;
-    let first13 = format!(
-        "{year:04}{:02}{:02}1{:04}",
-        1 + rng.below(12),
-        1 + rng.below(28),
-        m % 10_000
-    );
-    let id = with_gs1_check_digit(&first13).context("generated NPL-pack-id")?;
+fn package(rng: &mut XorShift, used: &mut HashSet<String>, m: usize) -> Result<Package> {
+    let id = with_gs1_check_digit(&first13(rng, used, 1, m)).context("generated NPL-pack-id")?;
     let pack_id = NplPackId::parse(&id).with_context(|| format!("generated NPL-pack-id {id}"))?;
     let mut pack = Package::new(pack_id, *rng.pick(SIZES));
     // 7919 is prime to 10^6, so distinct packages get distinct varunummer.

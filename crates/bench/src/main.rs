@@ -173,9 +173,16 @@ async fn main() -> Result<()> {
     }
     let cores = std::thread::available_parallelism().map_or(0, usize::from);
     println!(
-        "{cores} cores; {rounds} rounds over {} queries per engine and dataset after {WARM_UP_ROUNDS} warm-up rounds; {LIMIT} hits per query",
+        "{cores} cores; {rounds} rounds over {} queries per engine and dataset after {WARM_UP_ROUNDS} warm-up rounds, engines taking turns each round; {LIMIT} hits per query",
         QUERIES.len()
     );
+
+    let load_at_start = load_average();
+    if let Some(load) = &load_at_start {
+        println!(
+            "load average at start: {load} (above {cores} other work competes for the cores and p99 suffers)"
+        );
+    }
 
     let mut notes = Vec::new();
     let datasets = datasets(&mut notes)?;
@@ -215,8 +222,18 @@ async fn main() -> Result<()> {
     }
     print_not_measured();
     println!();
+    if let Some(load) = load_average() {
+        println!("load average at end: {load}");
+    }
     println!("total run time {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The 1, 5 and 15 minute load averages (Linux), to judge how busy the machine was.
+fn load_average() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    let fields: Vec<&str> = text.split_whitespace().take(3).collect();
+    (fields.len() == 3).then(|| fields.join(" "))
 }
 
 /// Where `shared/data` is: `ERECEPT_SHARED_DATA`, else beside the workspace.
@@ -260,7 +277,8 @@ fn datasets(notes: &mut Vec<String>) -> Result<Vec<Dataset>> {
         )),
     }
 
-    let (catalog, rek) = generate::catalogue().context("generating the 50,000-package catalogue")?;
+    let (catalog, rek) =
+        generate::catalogue().context("generating the 50,000-package catalogue")?;
     out.push(Dataset {
         name: TARGET_DATASET.to_owned(),
         catalog,
@@ -333,7 +351,9 @@ async fn run_dataset(dataset: &Dataset, rounds: usize, fts_available: bool) -> R
         })
         .collect();
 
-    // Engines take turns per round, so drift on the machine touches all of them alike.
+    // Engines take turns per round, so drift on the machine touches all of them alike, and they
+    // share the caches as in a server (measured each in a block of its own, the index runs
+    // faster: it has the larger working set).
     for round in 0..WARM_UP_ROUNDS + rounds {
         let record = round >= WARM_UP_ROUNDS;
         for run in &mut runs {
@@ -545,7 +565,9 @@ fn print_targets(run: &DatasetRun) {
             );
         }
         _ => {
-            println!("MISS  >= 10x faster at p99 than FTS5 ranked: not measured (FTS5 not available)");
+            println!(
+                "MISS  >= 10x faster at p99 than FTS5 ranked: not measured (FTS5 not available)"
+            );
             println!("MISS  p50 no slower than FTS5 unranked: not measured (FTS5 not available)");
         }
     }

@@ -157,6 +157,10 @@ struct Meta {
     name_rank: u32,
 }
 
+/// Digits a query word needs before it prefix-matches NPL-ids (a varunummer has six).
+const MIN_ID_PREFIX: usize = 6;
+const NPL_ID_LEN: usize = 14;
+
 /// The search index over a catalogue snapshot. Rebuild it after an import.
 pub struct SearchIndex {
     products: Vec<Product>,
@@ -389,7 +393,18 @@ impl SearchIndex {
     fn match_word(&self, word: &str, best: &mut [u8]) {
         let folded = fold(word);
         let (lo, hi) = self.prefix_range(&folded);
+        // A short number ("20" in "simvastatin 20 mg") is a strength or the start of a
+        // varunummer, not of an NPL-id: those begin with a date (20…), so it would prefix-match
+        // nearly all of them and drown the search. NPL-ids are found from six digits on.
+        let short_number = word.len() < MIN_ID_PREFIX && word.bytes().all(|b| b.is_ascii_digit());
         for term in &self.terms[lo..hi] {
+            if short_number
+                && term.exact.len() >= NPL_ID_LEN
+                && *term.exact != *word
+                && term.exact.bytes().all(|b| b.is_ascii_digit())
+            {
+                continue;
+            }
             let quality = if *term.exact == *word {
                 MatchQuality::Exact
             } else if term.exact.starts_with(word) {

@@ -158,7 +158,15 @@ async fn outbox_mail_reaches_a_real_smtp_server_once() {
     assert!(message.contains("multipart/alternative"));
     assert!(message.contains("text/plain") && message.contains("text/html"));
 
-    let stored = server.app.store.mail(id).await.unwrap().unwrap();
+    // The worker records the delivery once the server has accepted the message.
+    let mut stored = server.app.store.mail(id).await.unwrap().unwrap();
+    for _ in 0..100 {
+        if stored.sent_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        stored = server.app.store.mail(id).await.unwrap().unwrap();
+    }
     assert_eq!(stored.transport.as_deref(), Some("smtp"));
     // The job is done; nothing more is sent, however long we wait for the worker.
     tokio::time::sleep(Duration::from_millis(1500)).await;

@@ -356,6 +356,22 @@ async fn personal_submit(
     ) {
         Err(problems) => {
             draft.personal_done = false;
+            // A password that passed its own checks is kept (as its hash), so that mending
+            // another field does not mean typing it twice again.
+            let password_ok = !problems
+                .iter()
+                .any(|(f, _)| *f == "losenord" || *f == "upprepa_losenord");
+            if password_ok && !submit.losenord.is_empty() {
+                let password = submit.losenord.clone();
+                let hash = tokio::task::spawn_blocking(move || {
+                    erecept_app::auth::hash_password(&password)
+                })
+                .await
+                .unwrap_or_default();
+                draft.password_hash = Some(hash)
+                    .filter(|h| !h.is_empty())
+                    .or(draft.password_hash.take());
+            }
             let body = personal_page(&state, &page, &draft, &identity, errors_from(problems));
             save_then(
                 &state,

@@ -192,6 +192,22 @@ fn searches_substance_atc_varunummer_and_ids() {
     assert_eq!(names(&idx, "2024010100"), ["Alvedon", "Ipren"]);
 }
 
+#[test]
+fn a_short_number_is_a_strength_not_the_start_of_every_npl_id() {
+    // Every NPL-id here begins with "20" (a date): "20" must not match them all.
+    let idx = index(vec![
+        p(1, "Alvedon").strength("500 mg"),
+        p(2, "Simvastatin").strength("20 mg"),
+    ]);
+    assert_eq!(names(&idx, "20"), ["Simvastatin 20 mg"]);
+    assert_eq!(names(&idx, "simvastatin 20"), ["Simvastatin 20 mg"]);
+    // From six digits on NPL-ids match by prefix again.
+    assert_eq!(
+        names(&idx, "202401"),
+        ["Alvedon 500 mg", "Simvastatin 20 mg"]
+    );
+}
+
 // ---- ranking ----
 
 #[test]
