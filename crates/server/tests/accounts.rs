@@ -556,3 +556,59 @@ async fn reset_link_expires_after_24_hours() {
     ));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_logged_in_prescriber_searches_the_drug_register() {
+    let server = common::start(common::dev_config()).await;
+    verified_account(&server).await;
+    let browser = Browser::new(&server);
+    // Not logged in: no search.
+    assert_eq!(location(&browser.get("/lakemedel?q=alvedon").await), "/");
+    assert_eq!(
+        browser.login(PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let page = browser.page("/lakemedel?q=alvedon").await;
+    assert!(
+        page.contains("<label for=\"q\">Sök läkemedel, livsmedel eller ickeläkemedelsvara</label>")
+    );
+    assert!(
+        page.contains("<label for=\"ej_tillgangliga\">Inkludera ej tillgängliga produkter</label>")
+    );
+    assert!(
+        page.contains("Region Skåne"),
+        "REK region from the workplace"
+    );
+    assert!(page.contains("<h2>Alvedon"), "{page}");
+    assert!(page.contains("Varunummer"));
+    // The htmx fragment is the list only.
+    let fragment = browser.page("/lakemedel/traffar?q=paracetamol").await;
+    assert!(!fragment.contains("<html") && fragment.contains("<h2>Alvedon"));
+    // Filters: livsmedel only.
+    let food = browser.page("/lakemedel/traffar?q=a&typ=livsmedel").await;
+    assert!(food.contains("Livsmedel") && !food.contains("<h2>Alvedon"));
+    // Unavailable products only when asked for.
+    let snapshot = server.app.drugs.snapshot();
+    let withdrawn = snapshot
+        .catalog
+        .products()
+        .iter()
+        .find(|p| p.withdrawn || p.sales_stopped)
+        .expect("demo has one");
+    let name = withdrawn.name.clone();
+    let hidden = browser
+        .page(&format!("/lakemedel/traffar?q={}", name.replace(' ', "+")))
+        .await;
+    assert!(!hidden.contains("Ej tillgänglig"), "{hidden}");
+    let shown = browser
+        .page(&format!(
+            "/lakemedel/traffar?q={}&ej_tillgangliga=ja",
+            name.replace(' ', "+")
+        ))
+        .await;
+    assert!(shown.contains("Ej tillgänglig"), "{shown}");
+    let nothing = browser.page("/lakemedel/traffar?q=xyzzyqq").await;
+    assert!(nothing.contains("Inga träffar på ”xyzzyqq”."));
+    server.stop().await;
+}

@@ -44,6 +44,11 @@ pub const SECTIONS: &[Section] = &[
         markdown: include_str!("../../../docs/manual/min-profil.md"),
     },
     Section {
+        slug: "lakemedel",
+        title: "Sök läkemedel",
+        markdown: include_str!("../../../docs/manual/lakemedel.md"),
+    },
+    Section {
         slug: "kundtjanst",
         title: "Kontakta kundtjänst",
         markdown: include_str!("../../../docs/manual/kundtjanst.md"),

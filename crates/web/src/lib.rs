@@ -12,6 +12,7 @@ mod chrome;
 pub mod cookies;
 mod csrf;
 mod dev;
+mod drugs;
 mod help;
 mod metrics;
 mod pages;
@@ -105,6 +106,7 @@ pub fn router(
         .merge(account::routes())
         .merge(registration::routes())
         .merge(certificate::routes())
+        .merge(drugs::routes())
         .merge(help::routes());
     if state.dev.is_some() {
         html = html.merge(dev::html_routes());
