@@ -75,6 +75,10 @@ pub struct App {
 pub struct Clients {
     pub bankid: Option<erecept_bankid::BankIdClient>,
     pub prescriber_register: Option<erecept_prescriber_register::PrescriberRegisterClient>,
+    /// The population register (SPAR), for the Befolkningsregister add-on.
+    pub population_register: Option<erecept_spar::SparClient>,
+    /// The national prescription list (NLL).
+    pub prescription_list: Option<erecept_nll::NllClient>,
 }
 
 impl App {

@@ -285,8 +285,8 @@ async fn world() -> World {
         journal_systems: Vec::new(),
     };
     let app = App::new(config, store.clone(), clock.clone()).with_clients(Clients {
-        bankid: None,
         prescriber_register: Some(client),
+        ..Clients::default()
     });
     World {
         app,

@@ -20,6 +20,16 @@ pub struct ExternalSystems {
     pub bankid_ca_file: Option<String>,
     /// PEM file with the relying party's client certificate and private key.
     pub bankid_client_identity_file: Option<String>,
+    /// SPAR: our customer number, the assignment, and the organisation certificate (PEM with
+    /// key) and SPAR's CA.
+    pub spar_customer: Option<String>,
+    pub spar_assignment: Option<String>,
+    pub spar_client_identity_file: Option<String>,
+    pub spar_ca_file: Option<String>,
+    /// NLL: the access token, our client certificate (PEM with key) and the service's CA.
+    pub nll_token: Option<String>,
+    pub nll_client_identity_file: Option<String>,
+    pub nll_ca_file: Option<String>,
     pub population_register_url: Option<String>,
     pub prescriber_register_url: Option<String>,
     pub prescription_list_url: Option<String>,
@@ -209,6 +219,13 @@ impl Config {
             bankid_url: get("ERECEPT_BANKID_URL"),
             bankid_ca_file: get("ERECEPT_BANKID_CA_FILE"),
             bankid_client_identity_file: get("ERECEPT_BANKID_CLIENT_IDENTITY_FILE"),
+            spar_customer: get("ERECEPT_SPAR_CUSTOMER"),
+            spar_assignment: get("ERECEPT_SPAR_ASSIGNMENT"),
+            spar_client_identity_file: get("ERECEPT_SPAR_CLIENT_IDENTITY_FILE"),
+            spar_ca_file: get("ERECEPT_SPAR_CA_FILE"),
+            nll_token: get("ERECEPT_NLL_TOKEN"),
+            nll_client_identity_file: get("ERECEPT_NLL_CLIENT_IDENTITY_FILE"),
+            nll_ca_file: get("ERECEPT_NLL_CA_FILE"),
             population_register_url: get("ERECEPT_SPAR_URL"),
             prescriber_register_url: get("ERECEPT_PRESCRIBER_REGISTER_URL"),
             prescription_list_url: get("ERECEPT_NLL_URL"),
@@ -257,6 +274,13 @@ impl Config {
             "ERECEPT_METRICS_TOKEN",
             "ERECEPT_BANKID_CA_FILE",
             "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
+            "ERECEPT_SPAR_CUSTOMER",
+            "ERECEPT_SPAR_ASSIGNMENT",
+            "ERECEPT_SPAR_CLIENT_IDENTITY_FILE",
+            "ERECEPT_SPAR_CA_FILE",
+            "ERECEPT_NLL_TOKEN",
+            "ERECEPT_NLL_CLIENT_IDENTITY_FILE",
+            "ERECEPT_NLL_CA_FILE",
         ] {
             if !is_set(name) {
                 missing.push(name.to_owned());

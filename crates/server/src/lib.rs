@@ -110,10 +110,54 @@ async fn external_systems(
             erecept_prescriber_register::DEFAULT_TIMEOUT,
         )
         .context("prescriber register client")?;
+        let spar = erecept_spar::SparClient::new(
+            &erecept_spar::SparConfig::new(
+                e.population_register_url
+                    .clone()
+                    .context("ERECEPT_SPAR_URL is not set")?,
+                erecept_spar::CustomerIds {
+                    delivery_customer: e
+                        .spar_customer
+                        .clone()
+                        .context("ERECEPT_SPAR_CUSTOMER is not set")?,
+                    end_customer: e
+                        .spar_customer
+                        .clone()
+                        .context("ERECEPT_SPAR_CUSTOMER is not set")?,
+                    assignment_id: e
+                        .spar_assignment
+                        .clone()
+                        .context("ERECEPT_SPAR_ASSIGNMENT is not set")?,
+                },
+                erecept_spar::DEFAULT_TIMEOUT,
+            )
+            .with_client_identity(read_pem(
+                &e.spar_client_identity_file,
+                "ERECEPT_SPAR_CLIENT_IDENTITY_FILE",
+            )?)
+            .with_server_ca(read_pem(&e.spar_ca_file, "ERECEPT_SPAR_CA_FILE")?),
+        )
+        .context("SPAR client")?;
+        let mut nll_config = erecept_nll::NllConfig::new(
+            e.prescription_list_url
+                .as_deref()
+                .context("ERECEPT_NLL_URL is not set")?,
+            e.nll_token
+                .as_deref()
+                .context("ERECEPT_NLL_TOKEN is not set")?,
+        );
+        nll_config.client_identity_pem = Some(read_pem(
+            &e.nll_client_identity_file,
+            "ERECEPT_NLL_CLIENT_IDENTITY_FILE",
+        )?);
+        nll_config.server_ca_pem = Some(read_pem(&e.nll_ca_file, "ERECEPT_NLL_CA_FILE")?);
+        let nll = erecept_nll::NllClient::new(&nll_config).context("NLL client")?;
         return Ok(External {
             clients: Clients {
                 bankid: Some(bankid),
                 prescriber_register: Some(register),
+                population_register: Some(spar),
+                prescription_list: Some(nll),
             },
             simulators: Vec::new(),
             bankid_simulator: None,
@@ -123,8 +167,36 @@ async fn external_systems(
         .await
         .context("BankID simulator")?;
     let bankid = BankIdClient::new(&bankid_sim.client_config()).context("BankID client")?;
-    let (register_router, _register) =
-        erecept_prescriber_register::simulator::Simulator::new(clock, config.sim_verify_delay);
+    let (register_router, _register) = erecept_prescriber_register::simulator::Simulator::new(
+        clock.clone(),
+        config.sim_verify_delay,
+    );
+    // The official test personnummer when the reference data is beside the checkout; numbers of
+    // the same shape generated otherwise. Never real persons.
+    let persons = std::env::var_os("ERECEPT_SIM_PERSONS_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("../shared/data/persons"));
+    let identities = erecept_spar::simulator::Identities::from_dir_or_generated(
+        Some(&persons),
+        erecept_spar::simulator::DEFAULT_SEED,
+    );
+    let (spar_router, _spar) = erecept_spar::simulator::Simulator::new(clock.clone(), identities);
+    let spar = erecept_spar::SparClient::new(&erecept_spar::SparConfig::new(
+        format!("http://{addr}{}/", erecept_spar::simulator::DEFAULT_MOUNT),
+        erecept_spar::CustomerIds {
+            delivery_customer: "500243".to_owned(),
+            end_customer: "500243".to_owned(),
+            assignment_id: "637".to_owned(),
+        },
+        erecept_spar::DEFAULT_TIMEOUT,
+    ))
+    .context("SPAR client")?;
+    let (nll_router, _nll) = erecept_nll::simulator::Simulator::new(clock);
+    let nll = erecept_nll::NllClient::new(&erecept_nll::NllConfig::new(
+        &format!("http://{addr}{}", erecept_nll::simulator::DEFAULT_MOUNT),
+        "development-token",
+    ))
+    .context("NLL client")?;
     let register = PrescriberRegisterClient::new(
         &format!(
             "http://{addr}{}",
@@ -144,11 +216,23 @@ async fn external_systems(
             title: erecept_prescriber_register::simulator::TITLE,
             router: register_router,
         },
+        Simulator {
+            name: erecept_spar::simulator::NAME,
+            title: erecept_spar::simulator::TITLE,
+            router: spar_router,
+        },
+        Simulator {
+            name: erecept_nll::simulator::NAME,
+            title: erecept_nll::simulator::TITLE,
+            router: nll_router,
+        },
     ];
     Ok(External {
         clients: Clients {
             bankid: Some(bankid),
             prescriber_register: Some(register),
+            population_register: Some(spar),
+            prescription_list: Some(nll),
         },
         simulators,
         bankid_simulator: Some(bankid_sim),

@@ -529,6 +529,29 @@ async fn simulators_plug_into_development_mode() {
         .await
         .unwrap();
     assert!(index.contains("<a href=\"/sim/eko\">Ekosimulator</a>"));
+    for title in [
+        "BankID (testapp)",
+        "Befolkningsregistret SPAR",
+        "Nationella läkemedelslistan",
+        "Förskrivarregistret",
+    ] {
+        assert!(index.contains(title), "{title} not listed on /sim");
+    }
+    // The real clients reach the simulators over HTTP.
+    let spar = server
+        .app
+        .clients
+        .population_register
+        .as_ref()
+        .expect("SPAR client in development mode");
+    let pnr = erecept_domain::PersonNumber::parse_12("191212121212").unwrap();
+    spar.lookup(&pnr, "test")
+        .await
+        .expect("the SPAR simulator answers");
+    assert!(
+        server.app.clients.prescription_list.is_some(),
+        "NLL client in development mode"
+    );
     server.stop().await;
 }
 

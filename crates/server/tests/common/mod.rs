@@ -41,6 +41,9 @@ pub fn production_config() -> Config {
         ("ERECEPT_SUPPORT_EMAIL", "support@erecept.example"),
         ("ERECEPT_SUPPORT_PHONE", "08-123 45 67"),
         ("ERECEPT_METRICS_TOKEN", "matartoken-for-test"),
+        ("ERECEPT_SPAR_CUSTOMER", "500243"),
+        ("ERECEPT_SPAR_ASSIGNMENT", "637"),
+        ("ERECEPT_NLL_TOKEN", "token-for-test"),
         ("ERECEPT_BANKID_URL", "https://bankid.example/rp/v6.0/"),
         ("ERECEPT_SPAR_URL", "https://spar.example/"),
         (
@@ -65,6 +68,17 @@ pub fn production_config() -> Config {
             "ERECEPT_BANKID_CLIENT_IDENTITY_FILE".to_owned(),
             identity.display().to_string(),
         ),
+        // The same throw-away certificates stand in for SPAR's and NLL's.
+        (
+            "ERECEPT_SPAR_CLIENT_IDENTITY_FILE".to_owned(),
+            identity.display().to_string(),
+        ),
+        ("ERECEPT_SPAR_CA_FILE".to_owned(), ca.display().to_string()),
+        (
+            "ERECEPT_NLL_CLIENT_IDENTITY_FILE".to_owned(),
+            identity.display().to_string(),
+        ),
+        ("ERECEPT_NLL_CA_FILE".to_owned(), ca.display().to_string()),
     ])
     .collect();
     Config::from_vars(&vars).unwrap()
