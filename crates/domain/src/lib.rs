@@ -21,6 +21,7 @@ pub mod password;
 pub mod payment_refs;
 pub mod person_number;
 pub mod prescriber_code;
+pub mod prescription;
 pub mod profession;
 pub mod workplace_code;
 
@@ -35,5 +36,6 @@ pub use password::{PasswordError, PasswordPolicy};
 pub use payment_refs::{BankgiroNumber, OcrReference, PaymentRefError, PlusgiroNumber};
 pub use person_number::{PersonNumber, PersonNumberError, PersonNumberKind, Sex};
 pub use prescriber_code::{PrescriberCode, PrescriberCodeError};
+pub use prescription::{ItemDraft, ItemError, PrescriptionItem, ProductFacts};
 pub use profession::{Profession, ProfessionError};
 pub use workplace_code::{WorkplaceCode, WorkplaceCodeError};
