@@ -30,6 +30,25 @@ impl Licences {
         })
     }
 
+    /// Starts an own licence for a prescriber who has left a group licence (reason d): a year
+    /// from today, payment due in three weeks. `None` when the account is not in that state.
+    pub async fn start_own_after_group(&self, id: AccountId) -> AppResult<Option<Licence>> {
+        let Some(Licensing::LeftGroup) = self.store.account(id).await?.map(|a| a.licensing) else {
+            return Ok(None);
+        };
+        let licence = Licence::starting(self.clock.today());
+        self.store
+            .set_licensing(
+                id,
+                Licensing::Own(licence),
+                &Outbox::new(),
+                self.clock.now(),
+            )
+            .await?;
+        tracing::info!(account = %id, "own licence started after a group licence");
+        Ok(Some(licence))
+    }
+
     /// Starts a new licence year today for an expired own licence: login works at once and
     /// the payment is due in three weeks. `None` when there is nothing to renew.
     pub async fn renew_expired(&self, id: AccountId) -> AppResult<Option<Licence>> {

@@ -451,3 +451,69 @@ async fn bad_choices_are_refused() {
         StatusCode::SEE_OTHER
     );
 }
+
+#[tokio::test]
+async fn a_prescriber_who_left_a_group_licence_starts_an_own_one_with_bankid() {
+    let server = common::start(common::dev_config()).await;
+    let id = create_account(
+        &server,
+        Verification::Verified {
+            at: server.app.clock.now(),
+        },
+    )
+    .await;
+    server
+        .app
+        .store
+        .set_licensing(
+            id,
+            erecept_domain::Licensing::LeftGroup,
+            &erecept_store::Outbox::new(),
+            server.app.clock.now(),
+        )
+        .await
+        .unwrap();
+    let browser = Browser::new(&server);
+    // Reason d, with the way forward.
+    let refused = browser.start("qr", "inloggning").await;
+    assert_eq!(refused.status(), StatusCode::SEE_OTHER);
+    let order_ref = browser.only_order().await;
+    browser.complete(&order_ref).await;
+    let done = browser.get("/bankid").await;
+    assert_eq!(location(&done), "/bankid/inloggning");
+    let notice = browser
+        .get("/bankid/inloggning")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(notice.contains("Du har tidigare tillhört en grupplicens"));
+    assert!(
+        notice.contains("<a class=\"button\" href=\"/licens/egen\">Teckna egen licens</a>"),
+        "{notice}"
+    );
+
+    let offer = browser.page("/licens/egen").await;
+    assert!(offer.contains("<h1>Teckna egen licens</h1>"));
+    assert!(offer.contains("name=\"purpose\" value=\"egenlicens\""));
+    let started = browser.start("qr", "egenlicens").await;
+    assert_eq!(location(&started), "/bankid");
+    let order_ref = browser.only_order().await;
+    browser.complete(&order_ref).await;
+    let done = browser.get("/bankid").await;
+    assert_eq!(location(&done), "/licens/egen/identifierad");
+    let logged_in = browser.get("/licens/egen/identifierad").await;
+    assert_eq!(location(&logged_in), "/min-profil");
+    let account = server.app.store.account(id).await.unwrap().unwrap();
+    assert_eq!(
+        account.licensing,
+        erecept_domain::Licensing::Own(erecept_domain::Licence::starting(server.app.clock.today()))
+    );
+    assert!(
+        browser
+            .page("/min-profil")
+            .await
+            .contains("Väntar på betalning")
+    );
+    server.stop().await;
+}

@@ -48,7 +48,15 @@ pub fn routes() -> Router<WebState> {
         .route("/bankid/status", get(status_fragment))
         .route("/bankid/qr.svg", get(qr_svg))
         .route("/bankid/avbryt", post(cancel))
-        .route("/bankid/inloggning", get(login))
+        .route(
+            "/bankid/inloggning",
+            get(|state, page| login(state, page, Purpose::Inloggning)),
+        )
+        .route("/licens/egen", get(own_licence))
+        .route(
+            "/licens/egen/identifierad",
+            get(|state, page| login(state, page, Purpose::Egenlicens)),
+        )
 }
 
 /// What the identification is for: it decides where the visitor goes afterwards.
@@ -57,6 +65,8 @@ pub fn routes() -> Router<WebState> {
 enum Purpose {
     Registrering,
     Inloggning,
+    /// An own licence for a prescriber who has left a group licence (login reason d).
+    Egenlicens,
 }
 
 impl Purpose {
@@ -64,6 +74,7 @@ impl Purpose {
         match text {
             "registrering" => Some(Purpose::Registrering),
             "inloggning" => Some(Purpose::Inloggning),
+            "egenlicens" => Some(Purpose::Egenlicens),
             _ => None,
         }
     }
@@ -73,6 +84,7 @@ impl Purpose {
         match self {
             Purpose::Registrering => "/ny-forskrivare/bankid",
             Purpose::Inloggning => "/",
+            Purpose::Egenlicens => "/licens/egen",
         }
     }
 
@@ -81,6 +93,7 @@ impl Purpose {
         match self {
             Purpose::Registrering => "/ny-forskrivare/identifierad",
             Purpose::Inloggning => "/bankid/inloggning",
+            Purpose::Egenlicens => "/licens/egen/identifierad",
         }
     }
 
@@ -88,6 +101,7 @@ impl Purpose {
         match self {
             Purpose::Registrering => "Identifiera dig med BankID",
             Purpose::Inloggning => "Logga in med BankID",
+            Purpose::Egenlicens => "Teckna egen licens med BankID",
         }
     }
 
@@ -95,6 +109,7 @@ impl Purpose {
         match self {
             Purpose::Registrering => "ny-forskrivare",
             Purpose::Inloggning => "inloggning",
+            Purpose::Egenlicens => "inloggning",
         }
     }
 }
@@ -606,7 +621,9 @@ async fn cancel(State(state): State<WebState>, page: Page) -> Response {
 // Login with BankID.
 
 /// After a completed identification for login: the same answers as the password login.
-async fn login(State(state): State<WebState>, page: Page) -> Response {
+/// After a completed identification: logs the person in as the password login would. For an
+/// own licence after a group licence (reason d) the licence is started first.
+async fn login(State(state): State<WebState>, page: Page, purpose: Purpose) -> Response {
     let (Some(token), Some(mut session)) =
         (page.visitor.token.clone(), page.visitor.session.clone())
     else {
@@ -616,7 +633,7 @@ async fn login(State(state): State<WebState>, page: Page) -> Response {
         .data
         .get(IDENTIFIED_KEY)
         .and_then(|v| serde_json::from_value::<Identified>(v.clone()).ok());
-    let Some(identified) = identified.filter(|i| i.purpose == Purpose::Inloggning) else {
+    let Some(identified) = identified.filter(|i| i.purpose == purpose) else {
         return Redirect::to("/").into_response();
     };
     // Used once, and only while fresh.
@@ -638,6 +655,21 @@ async fn login(State(state): State<WebState>, page: Page) -> Response {
     let Ok(person_number) = PersonNumber::parse_12(&identified.person_number) else {
         return Redirect::to("/").into_response();
     };
+    if purpose == Purpose::Egenlicens {
+        let started = match state
+            .app
+            .store
+            .account_by_person_number(&person_number)
+            .await
+        {
+            Ok(Some(account)) => state.app.licences.start_own_after_group(account.id).await,
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.into()),
+        };
+        if let Err(error) = started {
+            return server_error(&state, &page, &error.to_string());
+        }
+    }
     let outcome = state
         .app
         .auth
@@ -690,4 +722,18 @@ async fn login(State(state): State<WebState>, page: Page) -> Response {
         notice: Some(notice),
     });
     (StatusCode::FORBIDDEN, body).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "own_licence.html")]
+struct OwnLicencePage {
+    chrome: Chrome,
+}
+
+/// Reason d: a prescriber who has left a group licence starts an own licence, identified with
+/// BankID.
+async fn own_licence(State(state): State<WebState>, page: Page) -> Response {
+    render(&OwnLicencePage {
+        chrome: Chrome::new(&state, &page, "inloggning"),
+    })
 }

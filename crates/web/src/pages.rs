@@ -97,10 +97,9 @@ pub(crate) fn licence_notice(reason: NoActiveLicence) -> Notice {
             Some(("/licens/fornya".to_owned(), "Förnya licensen".to_owned()))
         }
         NoActiveLicence::GroupForbidsWebLogin => None,
-        NoActiveLicence::LeftGroup => Some((
-            "/kundtjanst".to_owned(),
-            "Kontakta kundtjänst om en egen licens".to_owned(),
-        )),
+        NoActiveLicence::LeftGroup => {
+            Some(("/licens/egen".to_owned(), "Teckna egen licens".to_owned()))
+        }
     };
     Notice {
         heading: NoActiveLicence::HEADING.to_owned(),
