@@ -344,6 +344,9 @@ mod tests {
             "ERECEPT_CARD_PAYMENTS_URL",
             "ERECEPT_DATABASE_URL",
             "ERECEPT_METRICS_TOKEN",
+            "ERECEPT_SPAR_CUSTOMER",
+            "ERECEPT_NLL_TOKEN",
+            "ERECEPT_NLL_CA_FILE",
         ] {
             assert!(
                 missing.iter().any(|m| m == name),
@@ -368,6 +371,13 @@ mod tests {
                 "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
                 "/etc/erecept/bankid-rp.pem",
             ),
+            ("ERECEPT_SPAR_CUSTOMER", "500243"),
+            ("ERECEPT_SPAR_ASSIGNMENT", "637"),
+            ("ERECEPT_SPAR_CLIENT_IDENTITY_FILE", "/etc/erecept/spar.pem"),
+            ("ERECEPT_SPAR_CA_FILE", "/etc/erecept/spar-ca.pem"),
+            ("ERECEPT_NLL_TOKEN", "token"),
+            ("ERECEPT_NLL_CLIENT_IDENTITY_FILE", "/etc/erecept/nll.pem"),
+            ("ERECEPT_NLL_CA_FILE", "/etc/erecept/nll-ca.pem"),
             ("ERECEPT_BANKID_URL", "https://127.0.0.1:8443/rp/v6.0/"),
             (
                 "ERECEPT_SPAR_URL",
@@ -407,6 +417,13 @@ mod tests {
                 "ERECEPT_BANKID_CLIENT_IDENTITY_FILE",
                 "/etc/erecept/bankid-rp.pem",
             ),
+            ("ERECEPT_SPAR_CUSTOMER", "500243"),
+            ("ERECEPT_SPAR_ASSIGNMENT", "637"),
+            ("ERECEPT_SPAR_CLIENT_IDENTITY_FILE", "/etc/erecept/spar.pem"),
+            ("ERECEPT_SPAR_CA_FILE", "/etc/erecept/spar-ca.pem"),
+            ("ERECEPT_NLL_TOKEN", "token"),
+            ("ERECEPT_NLL_CLIENT_IDENTITY_FILE", "/etc/erecept/nll.pem"),
+            ("ERECEPT_NLL_CA_FILE", "/etc/erecept/nll-ca.pem"),
             ("ERECEPT_BANKID_URL", "https://appapi2.bankid.com/rp/v6.0/"),
             ("ERECEPT_SPAR_URL", "https://spar.example/"),
             (
