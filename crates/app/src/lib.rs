@@ -9,6 +9,7 @@ pub mod identification;
 pub mod jobs;
 pub mod licences;
 pub mod mail;
+pub mod patients;
 pub mod registration;
 pub mod sessions;
 pub mod support;
@@ -63,6 +64,7 @@ pub struct App {
     pub certificates: certificates::Certificates,
     pub support: support::Support,
     pub drugs: drugs::Drugs,
+    pub patients: patients::Patients,
     pub registration: registration::Registration,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
@@ -104,6 +106,7 @@ impl App {
             certificates: certificates::Certificates::new(store.clone(), clock.clone()),
             support: support::Support::new(store.clone(), clock.clone(), mailer.clone()),
             drugs: drugs::Drugs::new(store.clone(), clock.clone()),
+            patients: patients::Patients::new(store.clone(), clock.clone(), None),
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),
@@ -125,6 +128,11 @@ impl App {
 
     /// The same application talking to these external systems.
     pub fn with_clients(mut self, clients: Clients) -> Self {
+        self.patients = patients::Patients::new(
+            self.store.clone(),
+            self.clock.clone(),
+            clients.population_register.clone(),
+        );
         self.clients = clients;
         self
     }

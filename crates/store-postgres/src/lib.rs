@@ -4,6 +4,7 @@
 //! take distinct jobs without waiting on each other.
 
 mod accounts;
+mod audit;
 mod catalogue;
 
 use async_trait::async_trait;

@@ -6,6 +6,7 @@
 //! acknowledged prescription must survive a power loss, not only a crash.
 
 mod accounts;
+mod audit;
 mod catalogue;
 
 use std::str::FromStr;

@@ -50,7 +50,8 @@ macro_rules! contract_suite {
             certificates_are_kept_and_decided,
             accounts_in_review_are_listed,
             catalogue_products_are_upserted_never_deleted,
-            rek_lists_are_replaced_per_region
+            rek_lists_are_replaced_per_region,
+            audit_entries_are_kept_per_account
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -969,4 +970,36 @@ pub async fn rek_lists_are_replaced_per_region(store: Arc<dyn Store>) {
         ]
     );
     assert!(store.catalogue_version().await.unwrap() > v);
+}
+
+pub async fn audit_entries_are_kept_per_account(store: Arc<dyn Store>) {
+    let a = registration("191212121212");
+    let b = registration("189001019802");
+    store.register(&a, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&b, &Outbox::new(), at(0)).await.unwrap();
+    let entry = |account: AccountId, minute: i64, action: &str| crate::AuditEntry {
+        id: Uuid::now_v7(),
+        at: at(minute),
+        account_id: account,
+        patient: "199001012385".to_owned(),
+        action: action.to_owned(),
+        detail: "Uppslag i befolkningsregistret".to_owned(),
+    };
+    let first = entry(a.id, 1, "patient.lookup");
+    let second = entry(a.id, 2, "prescription.send");
+    store.record_audit(&first).await.unwrap();
+    store.record_audit(&second).await.unwrap();
+    store
+        .record_audit(&entry(b.id, 3, "patient.lookup"))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.audit_of_account(a.id, 10).await.unwrap(),
+        vec![second.clone(), first]
+    );
+    assert_eq!(store.audit_of_account(a.id, 1).await.unwrap(), vec![second]);
+    assert!(
+        store.record_audit(&entry(a.id, 4, "")).await.is_err(),
+        "an entry says what was done"
+    );
 }

@@ -33,9 +33,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Adapters implement each part; the application holds an
 /// `Arc<dyn Store>`.
-pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue {}
+pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit {}
 
-impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue> Store for T {}
+impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit> Store for T {}
 
 #[async_trait]
 pub trait Health: Send + Sync + 'static {
@@ -273,4 +273,32 @@ pub trait Catalogue: Send + Sync + 'static {
 
     /// Grows with every change of products or REK lists.
     async fn catalogue_version(&self) -> StoreResult<i64>;
+}
+
+/// One look at or change of a patient's data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub id: uuid::Uuid,
+    pub at: jiff::Timestamp,
+    /// Who: the prescriber's account.
+    pub account_id: AccountId,
+    /// Which patient: the personnummer (12 digits) or another key of the patient.
+    pub patient: String,
+    /// What, as a short code ("patient.lookup", "prescription.send", …).
+    pub action: String,
+    /// What, for a person reading the log.
+    pub detail: String,
+}
+
+/// The audit log of patient data: rows are only ever added.
+#[async_trait]
+pub trait Audit: Send + Sync + 'static {
+    async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()>;
+
+    /// The account's own entries, newest first.
+    async fn audit_of_account(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>>;
 }

@@ -1,0 +1,55 @@
+//! The audit log on SQLite.
+
+use async_trait::async_trait;
+use erecept_store::codec::{instant, micros};
+use erecept_store::{AccountId, Audit, AuditEntry, StoreResult};
+use sqlx::Row;
+
+use crate::{SqliteStore, db_err};
+
+#[async_trait]
+impl Audit for SqliteStore {
+    async fn record_audit(&self, e: &AuditEntry) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (id, at, account_id, patient, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(e.id)
+        .bind(micros(e.at))
+        .bind(e.account_id.0)
+        .bind(&e.patient)
+        .bind(&e.action)
+        .bind(&e.detail)
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn audit_of_account(
+        &self,
+        account: AccountId,
+        limit: u32,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, account_id, patient, action, detail FROM audit_log WHERE account_id = $1
+             ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(account.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.readers)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.try_get("id").map_err(db_err)?,
+                    at: instant(row.try_get("at").map_err(db_err)?)?,
+                    account_id: AccountId(row.try_get("account_id").map_err(db_err)?),
+                    patient: row.try_get("patient").map_err(db_err)?,
+                    action: row.try_get("action").map_err(db_err)?,
+                    detail: row.try_get("detail").map_err(db_err)?,
+                })
+            })
+            .collect()
+    }
+}
