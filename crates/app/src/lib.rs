@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod licences;
 pub mod mail;
 pub mod patients;
+pub mod prescribing;
 pub mod registration;
 pub mod sessions;
 pub mod support;
@@ -65,6 +66,7 @@ pub struct App {
     pub support: support::Support,
     pub drugs: drugs::Drugs,
     pub patients: patients::Patients,
+    pub prescribing: prescribing::Prescribing,
     pub registration: registration::Registration,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
@@ -101,12 +103,21 @@ impl App {
             mailer.clone(),
             config.brand.public_url.clone(),
         );
+        let drugs = drugs::Drugs::new(store.clone(), clock.clone());
+        let patients = patients::Patients::new(store.clone(), clock.clone(), None);
         Self {
+            prescribing: prescribing::Prescribing::new(
+                store.clone(),
+                clock.clone(),
+                drugs.clone(),
+                patients.clone(),
+                jobs_queued.clone(),
+            ),
             licences: Licences::new(store.clone(), clock.clone()),
             certificates: certificates::Certificates::new(store.clone(), clock.clone()),
             support: support::Support::new(store.clone(), clock.clone(), mailer.clone()),
-            drugs: drugs::Drugs::new(store.clone(), clock.clone()),
-            patients: patients::Patients::new(store.clone(), clock.clone(), None),
+            drugs,
+            patients,
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),
@@ -132,6 +143,13 @@ impl App {
             self.store.clone(),
             self.clock.clone(),
             clients.population_register.clone(),
+        );
+        self.prescribing = prescribing::Prescribing::new(
+            self.store.clone(),
+            self.clock.clone(),
+            self.drugs.clone(),
+            self.patients.clone(),
+            self.jobs_queued.clone(),
         );
         self.clients = clients;
         self
@@ -163,13 +181,27 @@ impl App {
             delivery,
             self.config.brand.public_url.clone(),
         )));
-        match &self.clients.prescriber_register {
+        let worker = match &self.clients.prescriber_register {
             Some(register) => worker.handle(Arc::new(registration::VerifyHandler::new(
                 self.store.clone(),
                 self.clock.clone(),
                 self.mailer.clone(),
                 register.clone(),
             ))),
+            None => worker,
+        };
+        match &self.clients.prescription_list {
+            Some(nll) => worker
+                .handle(Arc::new(prescribing::delivery::SendHandler::new(
+                    self.store.clone(),
+                    self.clock.clone(),
+                    nll.clone(),
+                )))
+                .handle(Arc::new(prescribing::delivery::EndHandler::new(
+                    self.store.clone(),
+                    self.clock.clone(),
+                    nll.clone(),
+                ))),
             None => worker,
         }
     }

@@ -192,11 +192,16 @@ async fn external_systems(
     ))
     .context("SPAR client")?;
     let (nll_router, _nll) = erecept_nll::simulator::Simulator::new(clock);
-    let nll = erecept_nll::NllClient::new(&erecept_nll::NllConfig::new(
-        &format!("http://{addr}{}", erecept_nll::simulator::DEFAULT_MOUNT),
-        "development-token",
-    ))
-    .context("NLL client")?;
+    // A national-list simulator of its own (ERECEPT_NLL_URL) outlives this server, so that
+    // tests can restart the service while prescriptions are on their way.
+    let nll_url = config
+        .external
+        .prescription_list_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}{}", erecept_nll::simulator::DEFAULT_MOUNT));
+    let nll =
+        erecept_nll::NllClient::new(&erecept_nll::NllConfig::new(&nll_url, "development-token"))
+            .context("NLL client")?;
     let register = PrescriberRegisterClient::new(
         &format!(
             "http://{addr}{}",

@@ -3,26 +3,37 @@
 use async_trait::async_trait;
 use erecept_store::codec::{instant, micros};
 use erecept_store::{AccountId, Audit, AuditEntry, StoreResult};
-use sqlx::Row;
+use sqlx::{Postgres, Row, Transaction};
 
 use crate::{PostgresStore, db_err};
+
+/// Adds one entry in the caller's transaction: changes of patient data write their entries with
+/// the change itself.
+pub(crate) async fn insert_audit(
+    tx: &mut Transaction<'static, Postgres>,
+    e: &AuditEntry,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, at, account_id, patient, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(e.id)
+    .bind(micros(e.at))
+    .bind(e.account_id.0)
+    .bind(&e.patient)
+    .bind(&e.action)
+    .bind(&e.detail)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
 
 #[async_trait]
 impl Audit for PostgresStore {
     async fn record_audit(&self, e: &AuditEntry) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (id, at, account_id, patient, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(e.id)
-        .bind(micros(e.at))
-        .bind(e.account_id.0)
-        .bind(&e.patient)
-        .bind(&e.action)
-        .bind(&e.detail)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(())
+        let mut tx = self.write().await?;
+        insert_audit(&mut tx, e).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn audit_of_account(

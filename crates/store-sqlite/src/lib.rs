@@ -8,6 +8,7 @@
 mod accounts;
 mod audit;
 mod catalogue;
+mod prescriptions;
 
 use std::str::FromStr;
 use std::time::Duration;

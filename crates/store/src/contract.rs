@@ -12,9 +12,10 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::{
-    AccountId, BillingKind, BillingParty, CertificateStatus, JobCounts, JobStatus, NewCertificate,
-    NewJob, NewMail, NewRegistration, NewSession, Outbox, ResetLink, SEND_MAIL_JOB, SessionKey,
-    Store, StoreError, Verification, Workplace,
+    AccountId, AuditEntry, BillingKind, BillingParty, CertificateStatus, JobCounts, JobStatus,
+    NewCertificate, NewJob, NewMail, NewPrescription, NewRegistration, NewSession, Outbox,
+    PrescriptionEvent, PrescriptionFilter, PrescriptionStatus, ResetLink, SEND_MAIL_JOB,
+    SessionKey, StatusChange, Store, StoreError, Verification, Workplace,
 };
 use erecept_domain::{
     County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
@@ -51,7 +52,13 @@ macro_rules! contract_suite {
             accounts_in_review_are_listed,
             catalogue_products_are_upserted_never_deleted,
             rek_lists_are_replaced_per_region,
-            audit_entries_are_kept_per_account
+            audit_entries_are_kept_per_account,
+            prescription_draft_is_kept_replaced_and_deleted,
+            submitted_prescriptions_are_stored_whole,
+            a_prescription_batch_is_stored_once,
+            prescription_status_changes_only_from_allowed_statuses,
+            concurrent_status_changes_apply_once,
+            prescription_search_filters_and_pages
         );
     };
     (@cases $make:expr; $($case:ident),* $(,)?) => {
@@ -1002,4 +1009,755 @@ pub async fn audit_entries_are_kept_per_account(store: Arc<dyn Store>) {
         store.record_audit(&entry(a.id, 4, "")).await.is_err(),
         "an entry says what was done"
     );
+}
+
+const QUEUED_LINE: &str = "Recept skapat och köat för överföring till Nationella läkemedelslistan.";
+
+/// One item of a batch, with the delivery job the application queues for it.
+fn item(
+    account: AccountId,
+    batch: Uuid,
+    position: u32,
+    patient: (&str, &str),
+    product: &str,
+    issued_on: jiff::civil::Date,
+) -> NewPrescription {
+    let id = Uuid::now_v7();
+    NewPrescription {
+        id,
+        account_id: account,
+        batch_id: batch,
+        position,
+        patient_key: patient.0.to_owned(),
+        patient_name: patient.1.to_owned(),
+        product_name: product.to_owned(),
+        issued_on,
+        idempotency_key: format!("create-{id}"),
+        document: serde_json::json!({ "artikel": product, "dosering": "1 tablett 3 gånger dagligen" }),
+    }
+}
+
+fn delivery(p: &NewPrescription) -> NewJob {
+    job(
+        "prescription.send",
+        &format!("prescription.send:{}", p.id),
+        at(0),
+    )
+}
+
+fn audit_entry(account: AccountId, minute: i64, patient: &str, action: &str) -> AuditEntry {
+    AuditEntry {
+        id: Uuid::now_v7(),
+        at: at(minute),
+        account_id: account,
+        patient: patient.to_owned(),
+        action: action.to_owned(),
+        detail: "Recept skickat".to_owned(),
+    }
+}
+
+/// Submits `items` with one delivery job each and an audit entry per item, at `minute`.
+async fn submit(store: &Arc<dyn Store>, items: &[NewPrescription], minute: i64) {
+    let mut outbox = Outbox::new();
+    for p in items {
+        outbox = outbox.job(delivery(p));
+    }
+    let audit: Vec<AuditEntry> = items
+        .iter()
+        .map(|p| audit_entry(p.account_id, minute, &p.patient_key, "prescription.send"))
+        .collect();
+    store
+        .submit_prescriptions(items, &audit, &outbox, at(minute))
+        .await
+        .unwrap();
+}
+
+const TOLVAN: (&str, &str) = ("191212121212", "Tolvan Tolvansson");
+
+pub async fn prescription_draft_is_kept_replaced_and_deleted(store: Arc<dyn Store>) {
+    let a = registration("191212121212");
+    let b = registration("189001019802");
+    store.register(&a, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&b, &Outbox::new(), at(0)).await.unwrap();
+    assert_eq!(store.prescription_draft(a.id).await.unwrap(), None);
+    let first =
+        serde_json::json!({ "patient": "191212121212", "rader": [{ "artikel": "Alvedon" }] });
+    store
+        .save_prescription_draft(a.id, &first, at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.prescription_draft(a.id).await.unwrap(),
+        Some(first.clone())
+    );
+    // Saving again replaces the draft; another account's draft is its own.
+    let second = serde_json::json!({ "patient": "191212121212", "rader": [], "anteckning": "Åter om två veckor" });
+    store
+        .save_prescription_draft(a.id, &second, at(2))
+        .await
+        .unwrap();
+    store
+        .save_prescription_draft(b.id, &first, at(2))
+        .await
+        .unwrap();
+    assert_eq!(store.prescription_draft(a.id).await.unwrap(), Some(second));
+    store.delete_prescription_draft(a.id).await.unwrap();
+    assert_eq!(store.prescription_draft(a.id).await.unwrap(), None);
+    assert_eq!(store.prescription_draft(b.id).await.unwrap(), Some(first));
+    // Deleting what is not there is no error.
+    store.delete_prescription_draft(a.id).await.unwrap();
+}
+
+pub async fn submitted_prescriptions_are_stored_whole(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store
+        .save_prescription_draft(r.id, &serde_json::json!({ "rader": 2 }), at(1))
+        .await
+        .unwrap();
+    let batch = Uuid::now_v7();
+    let day = jiff::civil::date(2026, 3, 14);
+    let first = item(
+        r.id,
+        batch,
+        0,
+        TOLVAN,
+        "Alvedon 500 mg Tablett, 100 styck",
+        day,
+    );
+    let second = item(
+        r.id,
+        batch,
+        1,
+        TOLVAN,
+        "Ipren 200 mg Tablett, 30 styck",
+        day,
+    );
+    // Given out of order: the batch is read back in position order.
+    let items = vec![second.clone(), first.clone()];
+    let receipt = mail("tolvan@example.se");
+    let outbox = Outbox::new()
+        .job(delivery(&first))
+        .job(delivery(&second))
+        .mail(receipt.clone());
+    let audit = vec![
+        audit_entry(r.id, 5, TOLVAN.0, "prescription.send"),
+        audit_entry(r.id, 5, TOLVAN.0, "prescription.send"),
+    ];
+    store
+        .submit_prescriptions(&items, &audit, &outbox, at(5))
+        .await
+        .unwrap();
+
+    let stored = store.prescription(first.id).await.unwrap().expect("item");
+    assert_eq!(stored.id, first.id);
+    assert_eq!(stored.account_id, r.id);
+    assert_eq!(stored.batch_id, batch);
+    assert_eq!(stored.position, 0);
+    assert_eq!(stored.patient_key, "191212121212");
+    assert_eq!(stored.patient_name, "Tolvan Tolvansson");
+    assert_eq!(stored.product_name, "Alvedon 500 mg Tablett, 100 styck");
+    assert_eq!(stored.issued_on, day);
+    assert_eq!(stored.idempotency_key, first.idempotency_key);
+    assert_eq!(stored.document, first.document);
+    assert_eq!(stored.status, PrescriptionStatus::Queued);
+    assert_eq!(stored.national_id, None);
+    assert_eq!(stored.messages, serde_json::Value::Null);
+    assert_eq!(stored.created_at, at(5));
+    assert_eq!(stored.updated_at, at(5));
+    let listed = store.prescription_batch(batch).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![first.id, second.id]
+    );
+    assert_eq!(listed[0], stored);
+    for p in [&first, &second] {
+        assert_eq!(
+            store.prescription_events(p.id).await.unwrap(),
+            vec![PrescriptionEvent {
+                at: at(5),
+                status: PrescriptionStatus::Queued,
+                text: QUEUED_LINE.to_owned(),
+            }]
+        );
+        let send = store
+            .job_by_key(&format!("prescription.send:{}", p.id))
+            .await
+            .unwrap()
+            .expect("delivery job");
+        assert_eq!(send.kind, "prescription.send");
+        assert_eq!(send.status, JobStatus::Pending);
+    }
+    assert!(store.mail(receipt.id).await.unwrap().is_some());
+    assert_eq!(store.job_counts().await.unwrap().pending, 3);
+    let mut logged = store.audit_of_account(r.id, 10).await.unwrap();
+    logged.sort_by_key(|e| e.id);
+    assert_eq!(logged, audit);
+    assert_eq!(
+        store.prescription_draft(r.id).await.unwrap(),
+        None,
+        "the draft is gone once sent"
+    );
+
+    assert!(store.prescription(Uuid::now_v7()).await.unwrap().is_none());
+    assert!(
+        store
+            .prescription_batch(Uuid::now_v7())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .prescription_events(Uuid::now_v7())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Nothing to send is nothing to store.
+    store
+        .submit_prescriptions(&[], &[], &Outbox::new(), at(6))
+        .await
+        .unwrap();
+    assert_eq!(store.job_counts().await.unwrap().pending, 3);
+}
+
+pub async fn a_prescription_batch_is_stored_once(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let batch = Uuid::now_v7();
+    let day = jiff::civil::date(2026, 3, 14);
+    let items = vec![
+        item(r.id, batch, 0, TOLVAN, "Alvedon 500 mg", day),
+        item(r.id, batch, 1, TOLVAN, "Ipren 200 mg", day),
+    ];
+    submit(&store, &items, 1).await;
+    let draft = serde_json::json!({ "rader": [] });
+    store
+        .save_prescription_draft(r.id, &draft, at(2))
+        .await
+        .unwrap();
+    let jobs_before = store.job_counts().await.unwrap();
+    let audit_before = store.audit_of_account(r.id, 100).await.unwrap().len();
+
+    // The same draft sent again (a double click, a retried request): new item ids, new jobs,
+    // the same batch.
+    let again: Vec<NewPrescription> = items
+        .iter()
+        .map(|p| item(r.id, batch, p.position, TOLVAN, &p.product_name, day))
+        .collect();
+    let extra = job("prescription.send", "extra", at(0));
+    let result = store
+        .submit_prescriptions(
+            &again,
+            &[audit_entry(r.id, 3, TOLVAN.0, "prescription.send")],
+            &Outbox::new().job(delivery(&again[0])).job(extra.clone()),
+            at(3),
+        )
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    // The same batch with other positions is refused too.
+    let later = vec![item(r.id, batch, 7, TOLVAN, "Waran 2,5 mg", day)];
+    let result = store
+        .submit_prescriptions(&later, &[], &Outbox::new(), at(3))
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    // A new batch reusing an item's idempotency key is refused whole.
+    let other_batch = Uuid::now_v7();
+    let fresh = item(r.id, other_batch, 0, TOLVAN, "Waran 2,5 mg", day);
+    let mut reused = item(r.id, other_batch, 1, TOLVAN, "Alvedon 500 mg", day);
+    reused.idempotency_key = items[0].idempotency_key.clone();
+    let result = store
+        .submit_prescriptions(
+            &[fresh.clone(), reused],
+            &[],
+            &Outbox::new().job(delivery(&fresh)),
+            at(3),
+        )
+        .await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+
+    let stored = store.prescription_batch(batch).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|p| p.id).collect::<Vec<_>>(),
+        items.iter().map(|p| p.id).collect::<Vec<_>>(),
+        "exactly one copy"
+    );
+    for p in again.iter().chain(&later).chain([&fresh]) {
+        assert!(store.prescription(p.id).await.unwrap().is_none());
+        assert!(store.prescription_events(p.id).await.unwrap().is_empty());
+    }
+    assert!(
+        store
+            .prescription_batch(other_batch)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.job_by_key("extra").await.unwrap().is_none());
+    assert!(
+        store
+            .job_by_key(&format!("prescription.send:{}", fresh.id))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.job_counts().await.unwrap(), jobs_before);
+    assert_eq!(
+        store.audit_of_account(r.id, 100).await.unwrap().len(),
+        audit_before
+    );
+    assert_eq!(
+        store.prescription_draft(r.id).await.unwrap(),
+        Some(draft),
+        "a refused submit keeps the draft"
+    );
+    let page = store
+        .search_prescriptions(r.id, &PrescriptionFilter::default(), 0, 100)
+        .await
+        .unwrap();
+    assert_eq!(page.total, 2);
+}
+
+pub async fn prescription_status_changes_only_from_allowed_statuses(store: Arc<dyn Store>) {
+    use PrescriptionStatus::*;
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let p = item(
+        r.id,
+        Uuid::now_v7(),
+        0,
+        TOLVAN,
+        "Alvedon 500 mg",
+        jiff::civil::date(2026, 3, 14),
+    );
+    submit(&store, std::slice::from_ref(&p), 1).await;
+    let audit_before = store.audit_of_account(r.id, 100).await.unwrap().len();
+    let change = |from: Vec<PrescriptionStatus>, to, text: &str| StatusChange {
+        id: p.id,
+        from,
+        to,
+        national_id: None,
+        messages: None,
+        text: text.to_owned(),
+    };
+
+    let sent = change(
+        vec![Queued],
+        Sent,
+        "Skickat till Nationella läkemedelslistan.",
+    );
+    assert!(
+        store
+            .change_prescription_status(
+                &sent,
+                &[audit_entry(r.id, 2, TOLVAN.0, "prescription.deliver")],
+                &Outbox::new().job(job("prescription.poll", "poll-1", at(3))),
+                at(2),
+            )
+            .await
+            .unwrap()
+    );
+    let got = store.prescription(p.id).await.unwrap().unwrap();
+    assert_eq!(got.status, Sent);
+    assert_eq!(got.updated_at, at(2));
+    assert_eq!(got.created_at, at(1));
+    assert!(store.job_by_key("poll-1").await.unwrap().is_some());
+    assert_eq!(
+        store.audit_of_account(r.id, 100).await.unwrap().len(),
+        audit_before + 1
+    );
+
+    // The same change again (a stale worker, a second click) changes nothing, writes nothing.
+    assert!(
+        !store
+            .change_prescription_status(
+                &sent,
+                &[audit_entry(r.id, 3, TOLVAN.0, "prescription.deliver")],
+                &Outbox::new().job(job("prescription.poll", "poll-2", at(4))),
+                at(3),
+            )
+            .await
+            .unwrap()
+    );
+    assert!(store.job_by_key("poll-2").await.unwrap().is_none());
+    assert_eq!(
+        store.audit_of_account(r.id, 100).await.unwrap().len(),
+        audit_before + 1
+    );
+    let got = store.prescription(p.id).await.unwrap().unwrap();
+    assert_eq!((got.status, got.updated_at), (Sent, at(2)));
+    // Unknown items are not changed either.
+    assert!(
+        !store
+            .change_prescription_status(
+                &StatusChange {
+                    id: Uuid::now_v7(),
+                    ..sent.clone()
+                },
+                &[],
+                &Outbox::new(),
+                at(3),
+            )
+            .await
+            .unwrap()
+    );
+
+    // Registered: the national id and the answer are kept.
+    let answer = serde_json::json!([{ "kod": "W123", "text": "Dosering över rekommenderad" }]);
+    let registered = StatusChange {
+        national_id: Some("NLL-4711".to_owned()),
+        messages: Some(answer.clone()),
+        ..change(
+            vec![Queued, Sent],
+            RegisteredWithWarnings,
+            "Registrerad med varning.",
+        )
+    };
+    assert!(
+        store
+            .change_prescription_status(&registered, &[], &Outbox::new(), at(4))
+            .await
+            .unwrap()
+    );
+    // A change without them keeps them; two lines at one instant stay in the order written.
+    let cancel = change(
+        vec![Registered, RegisteredWithWarnings],
+        CancelPending,
+        "Makulering begärd.",
+    );
+    assert!(
+        store
+            .change_prescription_status(&cancel, &[], &Outbox::new(), at(4))
+            .await
+            .unwrap()
+    );
+    let got = store.prescription(p.id).await.unwrap().unwrap();
+    assert_eq!(got.status, CancelPending);
+    assert_eq!(got.national_id.as_deref(), Some("NLL-4711"));
+    assert_eq!(got.messages, answer);
+    assert_eq!(got.updated_at, at(4));
+    // No status is allowed: nothing changes.
+    assert!(
+        !store
+            .change_prescription_status(&change(vec![], Cancelled, "x"), &[], &Outbox::new(), at(5))
+            .await
+            .unwrap()
+    );
+    let cancelled = StatusChange {
+        messages: Some(serde_json::Value::Null),
+        ..change(vec![CancelPending], Cancelled, "Makulerad.")
+    };
+    assert!(
+        store
+            .change_prescription_status(&cancelled, &[], &Outbox::new(), at(5))
+            .await
+            .unwrap()
+    );
+    let got = store.prescription(p.id).await.unwrap().unwrap();
+    assert_eq!(got.status, Cancelled);
+    assert_eq!(got.messages, serde_json::Value::Null);
+    assert_eq!(got.national_id.as_deref(), Some("NLL-4711"));
+
+    let line = |minute, status, text: &str| PrescriptionEvent {
+        at: at(minute),
+        status,
+        text: text.to_owned(),
+    };
+    assert_eq!(
+        store.prescription_events(p.id).await.unwrap(),
+        vec![
+            line(1, Queued, QUEUED_LINE),
+            line(2, Sent, "Skickat till Nationella läkemedelslistan."),
+            line(4, RegisteredWithWarnings, "Registrerad med varning."),
+            line(4, CancelPending, "Makulering begärd."),
+            line(5, Cancelled, "Makulerad."),
+        ]
+    );
+}
+
+pub async fn concurrent_status_changes_apply_once(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let p = item(
+        r.id,
+        Uuid::now_v7(),
+        0,
+        TOLVAN,
+        "Alvedon 500 mg",
+        jiff::civil::date(2026, 3, 14),
+    );
+    submit(&store, std::slice::from_ref(&p), 1).await;
+    let mut workers = Vec::new();
+    for w in 0..8 {
+        let store = store.clone();
+        workers.push(tokio::spawn(async move {
+            let change = StatusChange {
+                id: p.id,
+                from: vec![PrescriptionStatus::Queued],
+                to: PrescriptionStatus::Sent,
+                national_id: Some(format!("NLL-{w}")),
+                messages: None,
+                text: format!("Skickat av w{w}."),
+            };
+            store
+                .change_prescription_status(&change, &[], &Outbox::new(), at(2))
+                .await
+                .unwrap()
+        }));
+    }
+    let mut applied = 0;
+    for w in workers {
+        if w.await.unwrap() {
+            applied += 1;
+        }
+    }
+    assert_eq!(applied, 1, "exactly one worker changes the item");
+    let events = store.prescription_events(p.id).await.unwrap();
+    assert_eq!(events.len(), 2);
+    let winner = events[1].text.trim_start_matches("Skickat av w");
+    let got = store.prescription(p.id).await.unwrap().unwrap();
+    assert_eq!(
+        got.national_id,
+        Some(format!("NLL-{}", winner.trim_end_matches('.')))
+    );
+}
+
+pub async fn prescription_search_filters_and_pages(store: Arc<dyn Store>) {
+    let a = registration("191212121212");
+    let b = registration("189001019802");
+    store.register(&a, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&b, &Outbox::new(), at(0)).await.unwrap();
+    let date = jiff::civil::date;
+    let asa = ("198112289874", "Åsa Öberg");
+    let lars = ("194107086995", "Lars Ärlig");
+    let bjorn = ("BJÖRN ÖDEGÅRD 19500304", "Björn Ödegård");
+
+    let (b1, b2, b3, b4) = (
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+        Uuid::now_v7(),
+    );
+    let a1 = item(
+        a.id,
+        b1,
+        0,
+        asa,
+        "Alvedon 500 mg Tablett",
+        date(2026, 1, 10),
+    );
+    let a2 = item(a.id, b1, 1, asa, "Ipren 200 mg Tablett", date(2026, 1, 10));
+    let a3 = item(a.id, b2, 0, lars, "Waran 2,5 mg Tablett", date(2026, 2, 1));
+    let a4 = item(
+        a.id,
+        b3,
+        0,
+        bjorn,
+        "ALVEDON 665 mg Tablett",
+        date(2026, 3, 15),
+    );
+    let a5 = item(a.id, b3, 1, bjorn, "Xylocain 2% gel", date(2026, 3, 15));
+    let a6 = item(a.id, b4, 0, lars, "Omeprazol_20 mg", date(2026, 4, 1));
+    submit(&store, &[a1.clone(), a2.clone()], 1).await;
+    submit(&store, std::slice::from_ref(&a3), 2).await;
+    submit(&store, &[a5.clone(), a4.clone()], 3).await;
+    submit(&store, std::slice::from_ref(&a6), 4).await;
+    // Another prescriber's items, the same patient and articles: never in a's history.
+    let theirs = [
+        item(
+            b.id,
+            Uuid::now_v7(),
+            0,
+            asa,
+            "Alvedon 500 mg Tablett",
+            date(2026, 1, 10),
+        ),
+        item(
+            b.id,
+            Uuid::now_v7(),
+            0,
+            bjorn,
+            "Xylocain 2% gel",
+            date(2026, 3, 15),
+        ),
+    ];
+    submit(&store, &theirs[..1], 5).await;
+    submit(&store, &theirs[1..], 6).await;
+
+    let search = |filter: PrescriptionFilter, offset: u64, limit: u32| {
+        let store = store.clone();
+        async move {
+            let page = store
+                .search_prescriptions(a.id, &filter, offset, limit)
+                .await
+                .unwrap();
+            assert!(page.items.iter().all(|p| p.account_id == a.id));
+            (
+                page.items.iter().map(|p| p.id).collect::<Vec<_>>(),
+                page.total,
+            )
+        }
+    };
+    let ids = |items: &[&NewPrescription]| items.iter().map(|p| p.id).collect::<Vec<_>>();
+    let patient = |s: &str| PrescriptionFilter {
+        patient: s.to_owned(),
+        ..PrescriptionFilter::default()
+    };
+    let product = |s: &str| PrescriptionFilter {
+        product: s.to_owned(),
+        ..PrescriptionFilter::default()
+    };
+
+    // Everything, newest first, a batch in position order.
+    let all = ids(&[&a6, &a4, &a5, &a3, &a1, &a2]);
+    assert_eq!(
+        search(PrescriptionFilter::default(), 0, 100).await,
+        (all.clone(), 6)
+    );
+    // Pages of it.
+    assert_eq!(
+        search(PrescriptionFilter::default(), 0, 2).await,
+        (all[0..2].to_vec(), 6)
+    );
+    assert_eq!(
+        search(PrescriptionFilter::default(), 2, 3).await,
+        (all[2..5].to_vec(), 6)
+    );
+    assert_eq!(
+        search(PrescriptionFilter::default(), 5, 3).await,
+        (all[5..].to_vec(), 6)
+    );
+    assert_eq!(
+        search(PrescriptionFilter::default(), 6, 3).await,
+        (vec![], 6)
+    );
+    assert_eq!(
+        search(PrescriptionFilter::default(), 1, 0).await,
+        (vec![], 6)
+    );
+
+    // Patient: part of the name in any case, Swedish letters included, or part of the key.
+    for needle in ["ÅSA", "åsa", "öBERG", "sa Ö", "1228", "198112289874"] {
+        assert_eq!(
+            search(patient(needle), 0, 100).await,
+            (ids(&[&a1, &a2]), 2),
+            "{needle}"
+        );
+    }
+    assert_eq!(
+        search(patient("ärlig"), 0, 100).await,
+        (ids(&[&a6, &a3]), 2)
+    );
+    // A key that is a name and birth date is searched the same way.
+    assert_eq!(
+        search(patient("ödegård 1950"), 0, 100).await,
+        (ids(&[&a4, &a5]), 2)
+    );
+    assert_eq!(search(patient("Öberg Åsa"), 0, 100).await, (vec![], 0));
+    // Only the account's own items, though b has the same patient.
+    assert_eq!(
+        store
+            .search_prescriptions(b.id, &patient("åsa"), 0, 100)
+            .await
+            .unwrap()
+            .items
+            .iter()
+            .map(|p| p.id)
+            .collect::<Vec<_>>(),
+        vec![theirs[0].id]
+    );
+
+    // Product: part of the name in any case; % and _ are letters, not patterns.
+    assert_eq!(
+        search(product("alvedon"), 0, 100).await,
+        (ids(&[&a4, &a1]), 2)
+    );
+    assert_eq!(search(product("TABLETT"), 0, 100).await.1, 4);
+    assert_eq!(search(product("2%"), 0, 100).await, (ids(&[&a5]), 1));
+    assert_eq!(search(product("%"), 0, 100).await, (ids(&[&a5]), 1));
+    assert_eq!(search(product("l_2"), 0, 100).await, (ids(&[&a6]), 1));
+    assert_eq!(search(product("_"), 0, 100).await, (ids(&[&a6]), 1));
+    assert_eq!(search(product("0 m"), 0, 100).await.1, 3);
+
+    // Issue dates, both ends included.
+    let issued =
+        |from: Option<jiff::civil::Date>, to: Option<jiff::civil::Date>| PrescriptionFilter {
+            issued_from: from,
+            issued_to: to,
+            ..PrescriptionFilter::default()
+        };
+    assert_eq!(
+        search(
+            issued(Some(date(2026, 1, 10)), Some(date(2026, 2, 1))),
+            0,
+            100
+        )
+        .await,
+        (ids(&[&a3, &a1, &a2]), 3)
+    );
+    assert_eq!(
+        search(
+            issued(Some(date(2026, 1, 11)), Some(date(2026, 3, 14))),
+            0,
+            100
+        )
+        .await,
+        (ids(&[&a3]), 1)
+    );
+    assert_eq!(
+        search(issued(Some(date(2026, 3, 15)), None), 0, 100).await,
+        (ids(&[&a6, &a4, &a5]), 3)
+    );
+    assert_eq!(
+        search(issued(None, Some(date(2026, 1, 10))), 0, 100).await,
+        (ids(&[&a1, &a2]), 2)
+    );
+
+    // Status.
+    assert!(
+        store
+            .change_prescription_status(
+                &StatusChange {
+                    id: a2.id,
+                    from: vec![PrescriptionStatus::Queued],
+                    to: PrescriptionStatus::Registered,
+                    national_id: Some("NLL-1".to_owned()),
+                    messages: None,
+                    text: "Registrerad.".to_owned(),
+                },
+                &[],
+                &Outbox::new(),
+                at(10),
+            )
+            .await
+            .unwrap()
+    );
+    let status = |s| PrescriptionFilter {
+        status: Some(s),
+        ..PrescriptionFilter::default()
+    };
+    assert_eq!(
+        search(status(PrescriptionStatus::Registered), 0, 100).await,
+        (ids(&[&a2]), 1)
+    );
+    assert_eq!(
+        search(status(PrescriptionStatus::Queued), 0, 100).await.1,
+        5
+    );
+    assert_eq!(
+        search(status(PrescriptionStatus::Cancelled), 0, 100).await,
+        (vec![], 0)
+    );
+
+    // Every field at once, paged.
+    let combined = PrescriptionFilter {
+        patient: "ÅS".to_owned(),
+        product: "tablett".to_owned(),
+        issued_from: Some(date(2026, 1, 1)),
+        issued_to: Some(date(2026, 1, 31)),
+        status: Some(PrescriptionStatus::Queued),
+    };
+    assert_eq!(search(combined.clone(), 0, 100).await, (ids(&[&a1]), 1));
+    assert_eq!(search(combined, 1, 100).await, (vec![], 1));
 }

@@ -15,6 +15,7 @@ mod error;
 mod jobs;
 mod mail;
 mod outbox;
+mod prescriptions;
 mod sessions;
 
 use async_trait::async_trait;
@@ -27,15 +28,25 @@ pub use error::StoreError;
 pub use jobs::{Job, JobCounts, JobId, JobStatus, NewJob};
 pub use mail::{Mail, MailId, NewMail};
 pub use outbox::{Outbox, SEND_MAIL_JOB};
+pub use prescriptions::{
+    NewPrescription, Prescription, PrescriptionEvent, PrescriptionFilter, PrescriptionPage,
+    PrescriptionStatus, StatusChange,
+};
 pub use sessions::{NewSession, Session, SessionKey};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Adapters implement each part; the application holds an
 /// `Arc<dyn Store>`.
-pub trait Store: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit {}
+pub trait Store:
+    Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions
+{
+}
 
-impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit> Store for T {}
+impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions> Store
+    for T
+{
+}
 
 #[async_trait]
 pub trait Health: Send + Sync + 'static {
@@ -301,4 +312,65 @@ pub trait Audit: Send + Sync + 'static {
         account: AccountId,
         limit: u32,
     ) -> StoreResult<Vec<AuditEntry>>;
+}
+
+/// Prescription drafts and items, with their timelines. Every change that concerns a patient
+/// takes the audit entries to write with it, in the same transaction.
+#[async_trait]
+pub trait Prescriptions: Send + Sync + 'static {
+    /// The account's draft of a new prescription (kept between visits), if any.
+    async fn prescription_draft(
+        &self,
+        account: AccountId,
+    ) -> StoreResult<Option<serde_json::Value>>;
+
+    /// Replaces the account's draft.
+    async fn save_prescription_draft(
+        &self,
+        account: AccountId,
+        draft: &serde_json::Value,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn delete_prescription_draft(&self, account: AccountId) -> StoreResult<()>;
+
+    /// Stores the items of one batch as queued, each with a first timeline line, together with
+    /// the audit entries and the outbox (the delivery jobs), and removes the account's draft,
+    /// all in one transaction. `Conflict` when the batch id was used before: nothing is stored.
+    async fn submit_prescriptions(
+        &self,
+        items: &[NewPrescription],
+        audit: &[AuditEntry],
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn prescription(&self, id: uuid::Uuid) -> StoreResult<Option<Prescription>>;
+
+    /// The items of a batch, in position order.
+    async fn prescription_batch(&self, batch: uuid::Uuid) -> StoreResult<Vec<Prescription>>;
+
+    /// The item's timeline, oldest first.
+    async fn prescription_events(&self, id: uuid::Uuid) -> StoreResult<Vec<PrescriptionEvent>>;
+
+    /// Applies a change of status if the item is in one of `change.from`, adding its timeline
+    /// line, the audit entries and the outbox in the same transaction. Returns false (and
+    /// changes nothing) when the item is unknown or in another status.
+    async fn change_prescription_status(
+        &self,
+        change: &StatusChange,
+        audit: &[AuditEntry],
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
+    /// The account's items matching the filter, newest first (`created_at`, then position),
+    /// `limit` of them after skipping `offset`.
+    async fn search_prescriptions(
+        &self,
+        account: AccountId,
+        filter: &PrescriptionFilter,
+        offset: u64,
+        limit: u32,
+    ) -> StoreResult<PrescriptionPage>;
 }

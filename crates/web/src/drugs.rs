@@ -15,7 +15,7 @@ use crate::pages::{render, server_error};
 use crate::{Chrome, Page, WebState};
 
 /// Hits shown at most: enough to choose from while typing.
-const LIMIT: usize = 20;
+pub(crate) const LIMIT: usize = 20;
 
 pub fn routes() -> Router<WebState> {
     Router::new()
@@ -24,13 +24,13 @@ pub fn routes() -> Router<WebState> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct SearchQuery {
+pub(crate) struct SearchQuery {
     #[serde(default)]
-    q: String,
+    pub(crate) q: String,
     #[serde(default)]
-    typ: String,
+    pub(crate) typ: String,
     #[serde(default)]
-    ej_tillgangliga: Option<String>,
+    pub(crate) ej_tillgangliga: Option<String>,
 }
 
 struct Choice {
@@ -39,24 +39,34 @@ struct Choice {
     selected: bool,
 }
 
+/// One package of a hit.
+pub(crate) struct PackageView {
+    pub(crate) size: String,
+    pub(crate) varunummer: String,
+    pub(crate) price: String,
+    pub(crate) pack_id: String,
+    pub(crate) available: bool,
+}
+
 /// One hit as the list shows it.
-struct HitView {
-    name: String,
-    strength: String,
-    form: String,
-    kind: String,
-    rek: bool,
-    narcotics: String,
-    licence: bool,
-    benefit: &'static str,
-    available: bool,
-    /// Size, varunummer, price.
-    packages: Vec<(String, String, String)>,
+pub(crate) struct HitView {
+    pub(crate) npl_id: String,
+    pub(crate) name: String,
+    pub(crate) strength: String,
+    pub(crate) form: String,
+    pub(crate) kind: String,
+    pub(crate) rek: bool,
+    pub(crate) narcotics: String,
+    pub(crate) licence: bool,
+    pub(crate) benefit: &'static str,
+    pub(crate) available: bool,
+    pub(crate) packages: Vec<PackageView>,
 }
 
 fn view(hit: &Hit<'_>) -> HitView {
     let product = hit.product;
     HitView {
+        npl_id: product.npl_id.as_str().to_owned(),
         name: product.name.clone(),
         strength: product.strength.clone(),
         form: product.form.clone(),
@@ -81,17 +91,19 @@ fn view(hit: &Hit<'_>) -> HitView {
         packages: hit
             .packages
             .iter()
-            .map(|p| {
-                (
-                    p.size_text.clone(),
-                    p.varunummer
-                        .as_ref()
-                        .map(|v| v.as_str().to_owned())
-                        .unwrap_or_default(),
-                    p.price
-                        .map(|m| m.to_string())
-                        .unwrap_or_else(|| "–".to_owned()),
-                )
+            .map(|p| PackageView {
+                size: p.size_text.clone(),
+                varunummer: p
+                    .varunummer
+                    .as_ref()
+                    .map(|v| v.as_str().to_owned())
+                    .unwrap_or_default(),
+                price: p
+                    .price
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "–".to_owned()),
+                pack_id: p.npl_pack_id.as_str().to_owned(),
+                available: p.available,
             })
             .collect(),
     }
@@ -107,18 +119,21 @@ struct SearchPage {
     include_unavailable: bool,
     hits: Vec<HitView>,
     limit: usize,
+    choose: bool,
 }
 
 #[derive(Template)]
 #[template(path = "drug_hits.html")]
-struct HitsFragment {
-    query: String,
-    hits: Vec<HitView>,
-    limit: usize,
+pub(crate) struct HitsFragment {
+    pub(crate) query: String,
+    pub(crate) hits: Vec<HitView>,
+    pub(crate) limit: usize,
+    /// In the prescription form: each package has a "Välj" link.
+    pub(crate) choose: bool,
 }
 
 /// Searches for the logged-in prescriber, ranking their region's REK list first.
-async fn search(
+pub(crate) async fn search(
     state: &WebState,
     page: &Page,
     query: &SearchQuery,
@@ -185,6 +200,7 @@ async fn page(
         include_unavailable: query.ej_tillgangliga.is_some(),
         hits,
         limit: LIMIT,
+        choose: false,
     })
 }
 
@@ -198,6 +214,7 @@ async fn hits(
             query: query.q,
             hits,
             limit: LIMIT,
+            choose: false,
         }),
         Err(response) => response,
     }

@@ -49,6 +49,16 @@ pub const SECTIONS: &[Section] = &[
         markdown: include_str!("../../../docs/manual/lakemedel.md"),
     },
     Section {
+        slug: "recept",
+        title: "Nytt recept",
+        markdown: include_str!("../../../docs/manual/recept.md"),
+    },
+    Section {
+        slug: "mina-recept",
+        title: "Mina recept",
+        markdown: include_str!("../../../docs/manual/mina-recept.md"),
+    },
+    Section {
         slug: "kundtjanst",
         title: "Kontakta kundtjänst",
         markdown: include_str!("../../../docs/manual/kundtjanst.md"),

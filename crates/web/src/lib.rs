@@ -16,6 +16,7 @@ mod drugs;
 mod help;
 mod metrics;
 mod pages;
+mod prescriptions;
 mod registration;
 mod security;
 mod session;
@@ -107,6 +108,7 @@ pub fn router(
         .merge(registration::routes())
         .merge(certificate::routes())
         .merge(drugs::routes())
+        .merge(prescriptions::routes())
         .merge(help::routes());
     if state.dev.is_some() {
         html = html.merge(dev::html_routes());

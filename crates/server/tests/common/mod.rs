@@ -132,3 +132,145 @@ pub fn csrf_field(html: &str) -> String {
     let start = html.find(marker).expect("page has a CSRF field") + marker.len();
     html[start..].split('"').next().unwrap().to_owned()
 }
+
+/// A prescriber account created directly in the store (registration has its own tests).
+pub struct TestPrescriber {
+    pub person_number: &'static str,
+    pub password: &'static str,
+    pub profession: erecept_domain::Profession,
+    pub population_register_addon: bool,
+}
+
+impl TestPrescriber {
+    /// A doctor with the Befolkningsregister add-on.
+    pub fn doctor() -> Self {
+        Self {
+            person_number: "191212121212",
+            password: "Rätt-lösenord-42",
+            profession: erecept_domain::Profession::Lakare,
+            population_register_addon: true,
+        }
+    }
+
+    /// Creates the account, verified and with a paid licence.
+    pub async fn create(&self, server: &Running) -> erecept_store::AccountId {
+        use erecept_domain::{
+            County, Licence, Licensing, PersonNumber, PrescriberCode, WorkplaceCode,
+        };
+        use erecept_store::{
+            BillingKind, BillingParty, NewRegistration, Outbox, Verification, Workplace,
+        };
+        let app = &server.app;
+        let id = erecept_store::AccountId(uuid::Uuid::now_v7());
+        let registration = NewRegistration {
+            id,
+            person_number: PersonNumber::parse_12(self.person_number).unwrap(),
+            given_name: "Tolvan".into(),
+            surname: "Tolvansson".into(),
+            email: "tolvan@example.se".into(),
+            mobile: "070-1234567".into(),
+            password_hash: erecept_app::auth::hash_password(self.password),
+            profession: self.profession,
+            prescriber_code: PrescriberCode::parse("7654321").unwrap(),
+            verification_expected_by: app.clock.now() + jiff::SignedDuration::from_hours(48),
+            workplace: Workplace {
+                id: uuid::Uuid::now_v7(),
+                name: "Mottagningen i Lund".into(),
+                code: WorkplaceCode::parse("1234567").unwrap(),
+                address: "Stora Södergatan 1".into(),
+                postal_code: "222 23".into(),
+                city: "Lund".into(),
+                phone: "046-12 34 56".into(),
+                county: County::from_code("12").unwrap(),
+                journal_system: None,
+            },
+            billing: BillingParty {
+                kind: BillingKind::Private,
+                name: "Tolvan Tolvansson".into(),
+                identity: self.person_number.into(),
+                address: "Stora Södergatan 1".into(),
+                postal_code: "222 23".into(),
+                city: "Lund".into(),
+                email: "tolvan@example.se".into(),
+                reference: String::new(),
+            },
+            licensing: Licensing::Own(Licence::starting(app.clock.today())),
+            population_register_addon: self.population_register_addon,
+        };
+        app.store
+            .register(&registration, &Outbox::new(), app.clock.now())
+            .await
+            .unwrap();
+        app.store
+            .set_verification(
+                id,
+                Verification::Verified {
+                    at: app.clock.now(),
+                },
+                &Outbox::new(),
+                app.clock.now(),
+            )
+            .await
+            .unwrap();
+        id
+    }
+}
+
+/// A browser-like session against a running server: keeps cookies, posts forms with the CSRF
+/// field of the page they are on.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub base: String,
+}
+
+impl Browser {
+    pub fn new(server: &Running) -> Self {
+        Self {
+            client: client(),
+            base: server.url(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// Posts a form the way the browser would after loading `page`: with its CSRF field.
+    pub async fn submit(
+        &self,
+        page: &str,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let csrf = csrf_field(&self.page(page).await);
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.client
+            .post(format!("{}{action}", self.base))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn login(&self, person_number: &str, password: &str) -> reqwest::Response {
+        self.submit(
+            "/",
+            "/logga-in",
+            &[("personnummer", person_number), ("losenord", password)],
+        )
+        .await
+    }
+}
+
+pub fn location(response: &reqwest::Response) -> &str {
+    response.headers()["location"].to_str().unwrap()
+}

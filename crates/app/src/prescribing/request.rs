@@ -1,0 +1,238 @@
+//! A validated item as the national prescription list receives it: a FHIR MedicationRequest
+//! (DOMAIN §4), with the prescriber as a contained Practitioner and the patient by number, or
+//! as a contained Patient with a receiving pharmacy.
+
+use erecept_domain::prescription::{
+    Amount, Benefit, Interval, Patient, PrescriptionItem, Recipient,
+};
+use erecept_domain::{PrescriberCode, Profession, WorkplaceCode};
+use erecept_nll::fhir::{
+    Annotation, CodeableConcept, Coding, DispenseRequest, Dosage, DoseAndRate, EXT_BENEFIT,
+    EXT_BENEFIT_CONDITIONS_MET, EXT_DOSE_DISPENSING, EXT_EXTEMPORE, EXT_SPECIAL_DRUG_CODE,
+    EXT_STARTER_PACK, Extension, HumanName, Identifier, Ingredient, Medication, MedicationRequest,
+    Patient as FhirPatient, Period, Practitioner, Quantity, Ratio, Reference, Resource,
+    SYSTEM_NPL_ID, SYSTEM_NPL_PACK_ID, SYSTEM_PHARMACY_GLN, SYSTEM_SPECIAL_DRUG_CODE,
+    SYSTEM_VARUNUMMER, Substitution, Timing, TimingRepeat,
+};
+
+use super::draft::Article;
+
+/// Who prescribes, from where.
+#[derive(Debug, Clone)]
+pub struct Requester<'a> {
+    pub code: &'a PrescriberCode,
+    pub profession: Profession,
+    pub workplace: Option<&'a WorkplaceCode>,
+}
+
+/// HL7 Sweden's legitimationsyrke code of a profession.
+pub fn licence_code(profession: Profession) -> &'static str {
+    match profession {
+        Profession::Lakare | Profession::AtLakare => "LK",
+        Profession::Tandlakare => "TL",
+        Profession::Tandhygienist => "TH",
+        Profession::Sjukskoterska => "SJ",
+        Profession::Barnmorska => "BM",
+        Profession::Veterinar => "VL",
+    }
+}
+
+fn quantity(value_thousandths: u64, unit: &str) -> Quantity {
+    // Thousandths to a decimal: exact for every amount the form accepts.
+    Quantity::new(value_thousandths as f64 / 1000.0, unit)
+}
+
+/// The MedicationRequest for one item. `authored_on` is the moment of sending (FHIR dateTime).
+pub fn medication_request(
+    item: &PrescriptionItem,
+    article: &Article,
+    requester: &Requester<'_>,
+    authored_on: &str,
+) -> MedicationRequest {
+    let mut contained = vec![Resource::Practitioner(Box::new(Practitioner::prescriber(
+        "prescriber",
+        requester.code,
+        licence_code(requester.profession),
+        requester.profession.name(),
+        requester.workplace,
+    )))];
+    let mut extension = Vec::new();
+    match item.benefit() {
+        Benefit::Yes => extension.push(Extension::boolean(EXT_BENEFIT, true)),
+        Benefit::No => extension.push(Extension::boolean(EXT_BENEFIT, false)),
+        Benefit::YesConditionsMet => {
+            extension.push(Extension::boolean(EXT_BENEFIT, true));
+            extension.push(Extension::boolean(EXT_BENEFIT_CONDITIONS_MET, true));
+        }
+    }
+    if item.starter_pack() {
+        extension.push(Extension::boolean(EXT_STARTER_PACK, true));
+    }
+    if let Some(code) = item.product().special_drug_code {
+        extension.push(Extension::coding(
+            EXT_SPECIAL_DRUG_CODE,
+            Coding::new(SYSTEM_SPECIAL_DRUG_CODE, &code.code().to_string()),
+        ));
+    }
+    if item.dose().is_some() {
+        extension.push(Extension::boolean(EXT_DOSE_DISPENSING, true));
+    }
+
+    let (medication_codeable_concept, medication_reference) = match (article, item.extempore()) {
+        (
+            Article::Package {
+                npl_id,
+                npl_pack_id,
+                varunummer,
+                name,
+                package_text,
+            },
+            _,
+        ) => {
+            let mut coding = vec![
+                Coding::new(SYSTEM_NPL_ID, npl_id),
+                Coding::new(SYSTEM_NPL_PACK_ID, npl_pack_id),
+            ];
+            if let Some(v) = varunummer {
+                coding.push(Coding::new(SYSTEM_VARUNUMMER, v));
+            }
+            let text = if package_text.is_empty() {
+                name.clone()
+            } else {
+                format!("{name}, {package_text}")
+            };
+            (
+                Some(CodeableConcept {
+                    coding,
+                    text: Some(text),
+                }),
+                None,
+            )
+        }
+        (Article::Extempore, extempore) => {
+            let (ingredients, form) = extempore
+                .map(|e| (e.ingredients().to_vec(), e.form().to_owned()))
+                .unwrap_or_default();
+            contained.push(Resource::Medication(Box::new(Medication {
+                id: Some("extempore".to_owned()),
+                extension: vec![Extension::boolean(EXT_EXTEMPORE, true)],
+                code: Some(CodeableConcept::text(&format!("Extempore ({form})"))),
+                form: Some(CodeableConcept::text(&form)),
+                ingredient: ingredients
+                    .iter()
+                    .map(|i| Ingredient {
+                        item_codeable_concept: Some(CodeableConcept::text(&i.name)),
+                        strength: Some(Ratio {
+                            numerator: Some(quantity(i.amount.thousandths(), &i.unit)),
+                            denominator: None,
+                        }),
+                    })
+                    .collect(),
+            })));
+            (None, Some(Reference::to("#extempore")))
+        }
+    };
+
+    let mut performer = None;
+    let subject = match item.recipient() {
+        Recipient::Human(Patient::Identified { number, .. }) => Reference::patient(number),
+        Recipient::Human(Patient::Unidentified {
+            name,
+            birth_date,
+            pharmacy,
+        }) => {
+            contained.push(Resource::Patient(Box::new(FhirPatient {
+                id: Some("patient".to_owned()),
+                identifier: Vec::new(),
+                name: vec![HumanName {
+                    text: Some(name.clone()),
+                    ..HumanName::default()
+                }],
+                birth_date: Some(birth_date.to_string()),
+            })));
+            performer = Some(Reference {
+                identifier: Some(Identifier::new(SYSTEM_PHARMACY_GLN, pharmacy)),
+                ..Reference::default()
+            });
+            Reference::to("#patient")
+        }
+        // Animal prescriptions travel as NEF messages, not through this interface (DOMAIN §4).
+        Recipient::Animal(_) => Reference::default(),
+    };
+
+    let amount = match item.amount() {
+        Amount::Packages { count, .. } => quantity(u64::from(*count) * 1000, "förpackning"),
+        Amount::Total { amount, unit } => quantity(amount.thousandths(), unit),
+    };
+    let dispense_interval = item.interval().map(|i| match i {
+        Interval::Days(d) => Quantity::days(u32::from(d)),
+        Interval::Weeks(w) => Quantity::weeks(u32::from(w)),
+    });
+    let timing = item.dose().map(|dose| Timing {
+        repeat: Some(TimingRepeat {
+            bounds_period: Some(Period {
+                start: Some(dose.start().to_string()),
+                end: None,
+            }),
+            time_of_day: dose
+                .intakes()
+                .iter()
+                .map(|i| i.time.strftime("%H:%M:%S").to_string())
+                .collect(),
+            ..TimingRepeat::default()
+        }),
+        code: None,
+    });
+    let dose_and_rate = item
+        .dose()
+        .map(|dose| {
+            dose.intakes()
+                .iter()
+                .map(|i| DoseAndRate {
+                    dose_quantity: Some(quantity(i.amount.thousandths(), "dos")),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+
+    MedicationRequest {
+        meta: Some(erecept_nll::fhir::Meta {
+            profile: vec![erecept_nll::fhir::PROFILE_MEDICATION_REQUEST.to_owned()],
+            ..Default::default()
+        }),
+        contained,
+        extension,
+        medication_codeable_concept,
+        medication_reference,
+        subject,
+        authored_on: Some(authored_on.to_owned()),
+        requester: Some(Reference::to("#prescriber")),
+        reason_code: vec![CodeableConcept::text(item.purpose())],
+        note: item
+            .message()
+            .map(|m| vec![Annotation { text: m.to_owned() }])
+            .unwrap_or_default(),
+        dosage_instruction: vec![Dosage {
+            text: Some(item.dosage().to_owned()),
+            timing,
+            dose_and_rate,
+            ..Dosage::default()
+        }],
+        dispense_request: Some(DispenseRequest {
+            validity_period: Some(Period {
+                start: Some(item.issued().to_string()),
+                end: Some(item.validity().until().to_string()),
+            }),
+            number_of_repeats_allowed: Some(u32::from(item.dispensings()).saturating_sub(1)),
+            quantity: Some(amount),
+            dispense_interval,
+            performer,
+            ..DispenseRequest::default()
+        }),
+        substitution: Some(Substitution {
+            allowed_boolean: Some(!item.no_substitution()),
+            reason: None,
+        }),
+        ..MedicationRequest::default()
+    }
+}
