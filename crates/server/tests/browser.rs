@@ -278,6 +278,103 @@ async fn keyboard_user_submits_empty_then_wrong_credentials() {
         .await;
 }
 
+// ---- Prescribing ----
+
+const NO_BENEFIT_DECISION: &str = "Välj Ja eller Nej under Förmån.";
+
+/// Log in, find the patient through the population register, search as you type, fill in the
+/// item (forgetting the förmån decision once), send, and see it registered: keyboard only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_user_prescribes_with_search_as_you_type() {
+    let Some(session) = Session::start().await else {
+        return;
+    };
+    let prescriber = common::TestPrescriber::doctor();
+    prescriber.create(&session.server).await;
+    let spar = reqwest::Client::new()
+        .post(format!("{}/sim/spar/control/persons", session.server.url()))
+        .json(&json!({
+            "personNumber": "198501012382",
+            "givenNames": "Anna",
+            "surname": "Ångström",
+            "address": {"line1": "Storgatan 1", "postalCode": "22223", "postTown": "LUND"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert!(spar.status().is_success());
+    session
+        .run(|c, base| async move {
+            c.goto(&base).await.unwrap();
+            let pnr = field_id(&c, "Personnummer").await;
+            tab_until(&c, |f| f.id == pnr, "the Personnummer field").await;
+            type_text(&c, "191212121212").await;
+            press(&c, Key::Tab).await;
+            type_text(&c, "Rätt-lösenord-42").await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Min profil – eRecept").await;
+
+            tab_until(&c, |f| f.is_link("Nytt recept"), "the Nytt recept link").await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Nytt recept – eRecept").await;
+            let patient = field_id(&c, "Personnummer").await;
+            tab_until(&c, |f| f.id == patient, "the patient's Personnummer").await;
+            type_text(&c, "198501012382").await;
+            tab_until(&c, |f| f.is_button("Hämta patient"), "Hämta patient").await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, "Anna Ångström").await;
+
+            let search = field_id(&c, "Sök läkemedel, livsmedel eller ickeläkemedelsvara").await;
+            tab_until(&c, |f| f.id == search, "the search field").await;
+            type_text(&c, "alvedo").await;
+            // The hits come while typing, without pressing Enter.
+            wait_for_text(&c, "Filmdragerad tablett").await;
+            tab_until(&c, |f| f.is_link("Välj"), "the first Välj link").await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, "Antal förpackningar").await;
+
+            let dosage = field_id(&c, "Dosering").await;
+            tab_until(&c, |f| f.id == dosage, "Dosering").await;
+            type_text(&c, "1 tablett vid behov").await;
+            let purpose = field_id(&c, "Behandlingsändamål").await;
+            tab_until(&c, |f| f.id == purpose, "Behandlingsändamål").await;
+            type_text(&c, "mot smärta").await;
+            tab_until(
+                &c,
+                |f| f.is_button("Lägg till i receptet"),
+                "Lägg till i receptet",
+            )
+            .await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, NO_BENEFIT_DECISION).await;
+            assert_eq!(
+                value(&c, &dosage).await,
+                "1 tablett vid behov",
+                "typed text kept"
+            );
+
+            tab_until(&c, |f| f.key == "radio:forman", "the Förmån choice").await;
+            press(&c, Key::Space).await;
+            assert!(is_checked(&c, "forman-ja").await, "Space chooses Ja");
+            tab_until(
+                &c,
+                |f| f.is_button("Lägg till i receptet"),
+                "Lägg till i receptet",
+            )
+            .await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, "Läkemedel på receptet").await;
+            wait_for_text(&c, "1 tablett vid behov").await;
+
+            tab_until(&c, |f| f.is_button("Skicka recept"), "Skicka recept").await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Skickade recept – eRecept").await;
+            // The status refreshes by itself until the national list has answered.
+            wait_for_text(&c, "Registrerad").await;
+        })
+        .await;
+}
+
 // ---- Registration ----
 
 /// The whole wizard: terms (refused, then accepted), BankID with the animated QR code completed

@@ -236,3 +236,150 @@ pub fn medication_request(
         ..MedicationRequest::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use erecept_domain::prescription::{
+        DoseDraft, IntakeDraft, ItemDraft, PatientDraft, ProductFacts, RecipientDraft,
+        SpecialDrugCode, validate,
+    };
+    use erecept_nll::fhir::MedicationRequest;
+    use erecept_nll::simulator::aff;
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn item(recipient: PatientDraft, facts: &ProductFacts, dispensings: &str) -> PrescriptionItem {
+        let draft = ItemDraft {
+            recipient: RecipientDraft::Human(recipient),
+            package_count: "2".into(),
+            dosage: "1 tablett 3 gånger dagligen".into(),
+            purpose: "mot smärta".into(),
+            dispensings: dispensings.into(),
+            interval: if dispensings == "1" { "" } else { "4" }.into(),
+            interval_unit: "veckor".into(),
+            benefit: Some(true),
+            no_substitution: true,
+            message: "Ring vid frågor".into(),
+            dose: Some(DoseDraft {
+                start_date: "2026-12-07".into(),
+                intakes: vec![IntakeDraft {
+                    time: "08:00".into(),
+                    amount: "1".into(),
+                }],
+            }),
+            ..ItemDraft::default()
+        };
+        validate(&draft, facts, Profession::Lakare, date(2026, 12, 3)).unwrap()
+    }
+
+    fn facts() -> ProductFacts {
+        ProductFacts {
+            package_size: Some("100 styck".into()),
+            in_benefit_scheme: Some(true),
+            ..ProductFacts::default()
+        }
+    }
+
+    fn article() -> Article {
+        Article::Package {
+            npl_id: "20080809018523".into(),
+            npl_pack_id: "20080809100014".into(),
+            varunummer: Some("012345".into()),
+            name: "Alvedon 500 mg Filmdragerad tablett".into(),
+            package_text: "100 styck".into(),
+        }
+    }
+
+    fn request(item: &PrescriptionItem) -> MedicationRequest {
+        let code = PrescriberCode::parse("7654321").unwrap();
+        let workplace = WorkplaceCode::parse("1234567").unwrap();
+        medication_request(
+            item,
+            &article(),
+            &Requester {
+                code: &code,
+                profession: Profession::Lakare,
+                workplace: Some(&workplace),
+            },
+            "2026-12-03T10:00:00+01:00",
+        )
+    }
+
+    #[test]
+    fn a_complete_item_passes_the_national_lists_quality_rules() {
+        let patient = PatientDraft {
+            person_number: "198501012382".into(),
+            ..PatientDraft::default()
+        };
+        let mr = request(&item(patient, &facts(), "3"));
+        assert_eq!(aff::check(&mr, date(2026, 12, 3)), Vec::new());
+        let dispense = mr.dispense_request.as_ref().unwrap();
+        assert_eq!(dispense.number_of_repeats_allowed, Some(2), "uttag − 1");
+        assert_eq!(dispense.dispense_interval, Some(Quantity::weeks(4)));
+        assert_eq!(
+            dispense.validity_period.as_ref().unwrap().end.as_deref(),
+            Some("2027-12-03")
+        );
+        assert_eq!(mr.prescriber_code(), Some("7654321"));
+        assert_eq!(
+            mr.patient_identifier(),
+            Some((erecept_nll::fhir::SYSTEM_PERSONNUMMER, "198501012382"))
+        );
+        assert_eq!(mr.flag(EXT_BENEFIT), Some(true));
+        assert_eq!(mr.flag(EXT_DOSE_DISPENSING), Some(true));
+        assert_eq!(
+            mr.substitution.as_ref().unwrap().allowed_boolean,
+            Some(false),
+            "får ej bytas ut"
+        );
+        assert_eq!(
+            mr.dosage_instruction[0]
+                .timing
+                .as_ref()
+                .unwrap()
+                .repeat
+                .as_ref()
+                .unwrap()
+                .time_of_day,
+            vec!["08:00:00"]
+        );
+    }
+
+    #[test]
+    fn a_patient_without_a_number_is_contained_with_the_receiving_pharmacy() {
+        let patient = PatientDraft {
+            person_number: String::new(),
+            name: "John Smith".into(),
+            birth_date: "1970-05-01".into(),
+            pharmacy: "7350000000054".into(),
+        };
+        let mr = request(&item(patient, &facts(), "1"));
+        assert_eq!(aff::check(&mr, date(2026, 12, 3)), Vec::new());
+        assert_eq!(
+            mr.contained_patient().unwrap().birth_date.as_deref(),
+            Some("1970-05-01")
+        );
+        let performer = mr.dispense_request.unwrap().performer.unwrap();
+        assert_eq!(
+            performer.identifier.unwrap().value.as_deref(),
+            Some("7350000000054")
+        );
+    }
+
+    #[test]
+    fn the_special_drug_code_travels_with_the_request() {
+        let facts = ProductFacts {
+            special_drug_code: Some(SpecialDrugCode::NotIterable),
+            narcotics: true,
+            ..facts()
+        };
+        let patient = PatientDraft {
+            person_number: "198501012382".into(),
+            ..PatientDraft::default()
+        };
+        let mr = request(&item(patient, &facts, "1"));
+        assert_eq!(mr.special_drug_code(), Some("3"));
+        assert_eq!(aff::check(&mr, date(2026, 12, 3)), Vec::new());
+    }
+}
