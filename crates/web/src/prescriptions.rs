@@ -574,18 +574,16 @@ fn render_item(
         }
     };
     let mut facts_text = Vec::new();
-    if let Some(code) = facts.special_drug_code {
-        if code.is_special() {
-            facts_text.push(format!(
-                "Särskilt läkemedel, kod {}{}",
-                code.code(),
-                if code.code() == 3 {
-                    ": får inte itereras (ett uttag)"
-                } else {
-                    ""
-                }
-            ));
-        }
+    if let Some(code) = facts.special_drug_code.filter(|c| c.is_special()) {
+        facts_text.push(format!(
+            "Särskilt läkemedel, kod {}{}",
+            code.code(),
+            if code.code() == 3 {
+                ": får inte itereras (ett uttag)"
+            } else {
+                ""
+            }
+        ));
     }
     if facts.narcotics {
         facts_text.push("Narkotikaklassat".to_owned());

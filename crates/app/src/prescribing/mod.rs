@@ -625,17 +625,15 @@ impl Prescribing {
             .into_iter()
             .filter(|p| p.account_id == account)
             .collect();
-        if record {
-            if let Some(first) = items.first() {
-                self.store
-                    .record_audit(&self.audit(
-                        account,
-                        &first.patient_key,
-                        "prescription.view",
-                        format!("Visade skickade recept ({} st)", items.len()),
-                    ))
-                    .await?;
-            }
+        if let (true, Some(first)) = (record, items.first()) {
+            self.store
+                .record_audit(&self.audit(
+                    account,
+                    &first.patient_key,
+                    "prescription.view",
+                    format!("Visade skickade recept ({} st)", items.len()),
+                ))
+                .await?;
         }
         Ok(items)
     }
