@@ -40,9 +40,10 @@ CREATE TABLE prescriptions (
 -- that a page is read off the index without sorting the account's whole history.
 CREATE INDEX prescriptions_by_account
     ON prescriptions (account_id, created_at DESC, batch_id DESC, position);
--- Narrower searches of a long history: by status (what is still in transit) and by issue date.
+-- Narrower searches of a long history: by status (what is still in transit: few rows, read in
+-- page order too) and by issue date.
 CREATE INDEX prescriptions_by_account_status
-    ON prescriptions (account_id, status, created_at DESC);
+    ON prescriptions (account_id, status, created_at DESC, batch_id DESC, position);
 CREATE INDEX prescriptions_by_account_issued
     ON prescriptions (account_id, issued_on);
 
