@@ -452,3 +452,128 @@ async fn pages_of_prescribing_need_a_login_and_show_only_ones_own() {
     assert_eq!(unknown.status(), 404);
     server.stop().await;
 }
+
+#[tokio::test]
+async fn protected_identity_unknown_person_and_a_patient_without_a_number() {
+    let server = common::start(common::dev_config()).await;
+    let browser = logged_in(&server, &TestPrescriber::doctor()).await;
+    let spar = format!("{}/sim/spar/control/persons", server.url());
+    for person in [
+        json!({"personNumber": "198501012390", "givenNames": "Hemlig", "surname": "Person", "protected": true}),
+        json!({"personNumber": "198501022381", "unknown": true}),
+    ] {
+        let response = browser
+            .client
+            .post(&spar)
+            .json(&person)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+    }
+
+    // A protected identity is marked and shows neither name nor address.
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[("personnummer", "198501012390")],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.page("/recept/nytt").await;
+    assert!(page.contains("Skyddad identitet"), "{page}");
+    assert!(!page.contains("Hemlig"), "the name must not be shown");
+
+    // A number the population register does not know is refused beside the field.
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[("personnummer", "198501022381")],
+        )
+        .await;
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Personnumret finns inte i folkbokföringen. Kontrollera numret."),
+        "{body}"
+    );
+
+    // Without a Swedish number: name, birth date and a pharmacy from the list are required.
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[
+                ("utan_personnummer", "ja"),
+                ("patient_namn", "John Smith"),
+                ("patient_fodelsedatum", "1970-05-01"),
+                ("apotek", ""),
+            ],
+        )
+        .await;
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Välj det apotek som ska ta emot receptet."),
+        "{body}"
+    );
+    assert!(body.contains("John Smith"), "typed name kept");
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[
+                ("utan_personnummer", "ja"),
+                ("patient_namn", "John Smith"),
+                ("patient_fodelsedatum", "1970-05-01"),
+                ("apotek", "7350000000054"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.page("/recept/nytt").await;
+    assert!(page.contains("Apoteket Demo Sergel, Stockholm"), "{page}");
+    let response = add_item(&browser, "alvedon", &standard("1 vid behov", "mot smärta")).await;
+    assert_eq!(response.status(), 303);
+    let batch = send(&browser).await;
+    let fragment = settled(&browser, &batch).await;
+    assert!(fragment.contains(">Registrerad<"), "{fragment}");
+    let stored = national_list(&browser, &format!("{}/sim/nll", server.url())).await;
+    let performer = &stored[0]["resource"]["dispenseRequest"]["performer"]["identifier"]["value"];
+    assert_eq!(performer, "7350000000054");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn without_the_addon_the_name_is_typed() {
+    let server = common::start(common::dev_config()).await;
+    let prescriber = TestPrescriber {
+        population_register_addon: false,
+        ..TestPrescriber::doctor()
+    };
+    let browser = logged_in(&server, &prescriber).await;
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[("personnummer", PATIENT), ("patient_namn", "")],
+        )
+        .await;
+    let body = response.text().await.unwrap();
+    assert!(body.contains("id=\"patient_namn-error\""), "{body}");
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[
+                ("personnummer", PATIENT),
+                ("patient_namn", "Anna Andersson"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303);
+    let page = browser.page("/recept/nytt").await;
+    assert!(page.contains("Anna Andersson"));
+    assert!(!page.contains("Uppgifterna kommer från befolkningsregistret"));
+    server.stop().await;
+}
