@@ -1,21 +1,28 @@
 //! `cargo run --release -p erecept-bench`: the benchmark command of eRecept.
 //!
 //! Prints each figure beside its baseline measured in the same run, as a ratio (DESIGN §7).
-//! So far the product search: the `SearchIndex` of `erecept-catalog` (ranking with the REK-list
-//! of region 01 and typo tolerance on, as the prescriber's search uses it) against SQLite FTS5
+//! The product search: the `SearchIndex` of `erecept-catalog` (ranking with the REK-list of
+//! region 01 and typo tolerance on, as the prescriber's search uses it) against SQLite FTS5
 //! over the same text, unranked and ranked by bm25, on three catalogues: the demo catalogue,
 //! the real package rows of `shared/data/npl/lakemedel-packages.ndjson`, and a generated
-//! catalogue of 50,000 packages. Figures that need parts not built yet are printed as
-//! "not measured yet" with the reason.
+//! catalogue of 50,000 packages. The send path: one item validated, stored and queued through
+//! the application on its SQLite store, against a raw durable SQLite insert ([`send`]). The
+//! page render: "Nytt recept" through the whole web router, against a bare axum handler
+//! ([`render`]).
 //!
 //! Environment: `ERECEPT_SHARED_DATA` (the shared data folder; default `../shared/data` beside
-//! the workspace), `ERECEPT_BENCH_ROUNDS` (rounds over the query list; default 200).
+//! the workspace), `ERECEPT_BENCH_ROUNDS` (rounds over the query list; default 200), `TMPDIR`
+//! (where the send path's database files go; durable writes cost what that disk costs).
 
 #![forbid(unsafe_code)]
 
 mod fts;
 mod generate;
+mod render;
+mod send;
+mod service;
 mod stats;
+mod turns;
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -26,6 +33,9 @@ use erecept_catalog::{Catalog, RekLists, SearchIndex, SearchOptions, demo, packa
 use erecept_domain::County;
 
 use crate::fts::{Fts, Ranking};
+use crate::render::RenderRun;
+use crate::send::SendRun;
+use crate::service::Service;
 use crate::stats::{Summary, ms, nanos, ratio, thousands, us};
 
 /// Realistic as-you-type queries: growing prefixes of common names and substances, several
@@ -220,8 +230,19 @@ async fn main() -> Result<()> {
         print_per_query(run);
         print_targets(run);
     }
-    print_not_measured();
+
+    eprintln!("measuring the send path and the page render…");
+    let service = Service::start().await.context("starting the application")?;
+    println!(
+        "send path and page render: the application on a SQLite file in {} ({}), one operation at a time, in turns for at least 2 s each after 0.5 s of warm-up",
+        service.dir.display(),
+        service::file_system(&service.dir)
+    );
+    let sent = send::measure(&service).await.context("the send path")?;
+    let rendered = render::measure(&service).await.context("the page render")?;
+    service.close().await;
     println!();
+    print_other(&sent, &rendered);
     if let Some(load) = load_average() {
         println!("load average at end: {load}");
     }
@@ -574,14 +595,89 @@ fn print_targets(run: &DatasetRun) {
     println!();
 }
 
-fn print_not_measured() {
-    println!("OTHER FIGURES");
+/// Rates: the figure's over the baseline's (above 1 the figure is faster).
+fn rate_ratio(figure: &Summary, baseline: &Summary) -> f64 {
+    if baseline.per_second() > 0.0 {
+        figure.per_second() / baseline.per_second()
+    } else {
+        0.0
+    }
+}
+
+fn print_other(sent: &SendRun, rendered: &RenderRun) {
+    let rows = [
+        (
+            "send path (items/s)",
+            format!("add_item + send of one item: {}", sent.article),
+            Summary::of(&sent.send),
+        ),
+        (
+            "",
+            "  of which send (\"Skicka recept\"; not a target)".to_owned(),
+            Summary::of(&sent.send_only),
+        ),
+        (
+            "",
+            format!(
+                "raw durable insert, {} bytes (baseline)",
+                thousands(sent.document_bytes)
+            ),
+            Summary::of(&sent.insert),
+        ),
+        (
+            "page render (requests/s)",
+            format!(
+                "GET /recept/nytt, {} bytes, whole router",
+                thousands(rendered.page_bytes)
+            ),
+            Summary::of(&rendered.page),
+        ),
+        (
+            "",
+            "bare axum handler, same size (baseline)".to_owned(),
+            Summary::of(&rendered.bare),
+        ),
+    ];
+    println!("SEND PATH AND PAGE RENDER (latency in µs; per second = 1 / mean, one at a time)");
     println!(
-        "{:<34} not measured yet: prescribing and the send path to the national prescription list (NLL) are not built",
-        "send-path throughput"
+        "{:<26} {:<58} {:>10} {:>9} {:>9} {:>9} {:>8}",
+        "figure", "measured", "per second", "p50", "p99", "mean", "count"
     );
+    println!("{}", "-".repeat(135));
+    for (figure, measured, s) in &rows {
+        println!(
+            "{:<26} {:<58} {:>10} {:>9} {:>9} {:>9} {:>8}",
+            figure,
+            measured,
+            thousands(s.per_second().round() as usize),
+            us(s.p50),
+            us(s.p99),
+            us(s.mean),
+            thousands(s.count)
+        );
+    }
+    println!("{}", "-".repeat(135));
     println!(
-        "{:<34} not measured yet: no page renders the catalogue or a prescription yet (erecept-web does not use erecept-catalog)",
-        "page render"
+        "the send path's set-up of each item (the patient again: sending empties the draft) is not recorded; no worker runs, so the jobs stay queued"
     );
+    println!();
+
+    let [send, _, insert, page, bare] = rows.map(|(_, _, s)| s);
+    let verdict = |ok: bool| if ok { "PASS" } else { "MISS" };
+    println!("TARGETS of the send path and page render (ratios of per-second figures)");
+    let r = rate_ratio(&send, &insert);
+    println!(
+        "{}  send path >= 0.5x raw durable insert: {r:.3}x ({} items/s, baseline {} rows/s)",
+        verdict(r >= 0.5),
+        thousands(send.per_second().round() as usize),
+        thousands(insert.per_second().round() as usize)
+    );
+    let r = rate_ratio(&page, &bare);
+    println!(
+        "{}  page render >= 0.3x bare axum handler: {r:.3}x ({} requests/s, baseline {} requests/s)",
+        verdict(r >= 0.3),
+        thousands(page.per_second().round() as usize),
+        thousands(bare.per_second().round() as usize)
+    );
+    println!();
 }

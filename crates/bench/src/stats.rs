@@ -32,6 +32,15 @@ impl Summary {
             count: sorted.len(),
         }
     }
+
+    /// Operations per second, one at a time: the inverse of the mean.
+    pub fn per_second(&self) -> f64 {
+        if self.mean > 0.0 {
+            1e9 / self.mean
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Nearest-rank percentile of sorted samples (non-empty).
@@ -91,6 +100,8 @@ mod tests {
         assert_eq!(s.mean, 50.5);
         assert_eq!(Summary::of(&[7]).p99, 7.0);
         assert_eq!(Summary::of(&[]).count, 0);
+        assert_eq!(Summary::of(&[2_000_000, 6_000_000]).per_second(), 250.0);
+        assert_eq!(Summary::of(&[]).per_second(), 0.0);
     }
 
     #[test]
