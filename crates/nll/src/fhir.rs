@@ -83,6 +83,15 @@ pub const EXT_DOSE_ABOVE_MAXIMUM: &str =
 pub const EXT_WORKPLACE: &str = "http://electronichealth.se/fhir/StructureDefinition/NLLWorkplace";
 /// Extension on Medication, `valueBoolean`: an extempore preparation. Modelled.
 pub const EXT_EXTEMPORE: &str = "http://electronichealth.se/fhir/StructureDefinition/NLLExtempore";
+/// Extension on MedicationRequest: a prescription for animals, with the nested extensions
+/// `species` (valueString), `scope` (valueCode `individ` | `grupp` | `besattning`), `identity`
+/// (valueString), `antimicrobialPurpose` (valueCode `terapi` | `profylax` | `metafylax`) and
+/// `offLabel` (valueBoolean). The subject is then the animal's owner. Modelled: the real national
+/// service takes animal prescriptions as NEF messages, not through this interface.
+pub const EXT_ANIMAL: &str = "http://electronichealth.se/fhir/StructureDefinition/NLLAnimal";
+/// Organisationsnummer, for an animal owner that is a company. Modelled.
+pub const SYSTEM_ORGANISATIONSNUMMER: &str =
+    "http://electronichealth.se/identifier/organisationsnummer";
 
 /// `$end` parameter names. Modelled.
 pub const PARAM_REFERENCE: &str = "reference";
@@ -378,6 +387,22 @@ pub struct Extension {
 }
 
 impl Extension {
+    pub fn string(url: &str, value: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            value_string: Some(value.to_owned()),
+            ..Self::default()
+        }
+    }
+
+    pub fn code(url: &str, value: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            value_code: Some(value.to_owned()),
+            ..Self::default()
+        }
+    }
+
     pub fn boolean(url: &str, value: bool) -> Self {
         Self {
             url: url.to_owned(),

@@ -577,3 +577,77 @@ async fn without_the_addon_the_name_is_typed() {
     assert!(!page.contains("Uppgifterna kommer från befolkningsregistret"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_veterinarian_prescribes_for_an_animal_and_its_owner() {
+    let server = common::start(common::dev_config()).await;
+    let vet = TestPrescriber {
+        profession: erecept_domain::Profession::Veterinar,
+        population_register_addon: false,
+        ..TestPrescriber::doctor()
+    };
+    let browser = logged_in(&server, &vet).await;
+    let page = browser.page("/recept/nytt").await;
+    assert!(page.contains("Ange djur och djurägare"), "{page}");
+
+    // Missing species and scope are named beside their fields.
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[
+                ("djur", "ja"),
+                ("agare_namn", "Anna Ångström"),
+                ("agare_nummer", PATIENT),
+            ],
+        )
+        .await;
+    let body = response.text().await.unwrap();
+    assert!(body.contains("id=\"djurslag-error\""), "{body}");
+    assert!(body.contains("id=\"djurkategori-error\""), "{body}");
+    assert!(body.contains("Anna Ångström"), "typed owner kept");
+
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[
+                ("djur", "ja"),
+                ("djurslag", "Hund"),
+                ("djurkategori", "individ"),
+                ("djur_id", "Fido"),
+                ("agare_namn", "Anna Ångström"),
+                ("agare_nummer", PATIENT),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
+
+    // An antibiotic needs the antimicrobial purpose, and animals have no förmån.
+    let mut fields = standard("1 tablett 2 gånger dagligen i 7 dagar", "hudinfektion");
+    fields.push(("djur", "ja"));
+    let response = add_item(&browser, "amoxicillin", &fields).await;
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("id=\"antimikrobiellt_syfte-error\""),
+        "{body}"
+    );
+    assert!(body.contains("id=\"forman-error\""), "{body}");
+    fields.retain(|(k, _)| *k != "forman");
+    fields.extend([("forman", "nej"), ("antimikrobiellt_syfte", "terapi")]);
+    let response = add_item(&browser, "amoxicillin", &fields).await;
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
+
+    let batch = send(&browser).await;
+    let fragment = settled(&browser, &batch).await;
+    assert!(fragment.contains(">Registrerad<"), "{fragment}");
+    let stored = national_list(&browser, &format!("{}/sim/nll", server.url())).await;
+    let extensions = stored[0]["resource"]["extension"].as_array().unwrap();
+    let animal = extensions
+        .iter()
+        .find(|e| e["url"] == erecept_nll::fhir::EXT_ANIMAL)
+        .expect("the animal travels with the prescription");
+    assert!(animal.to_string().contains("Hund"));
+    assert!(animal.to_string().contains("terapi"));
+    server.stop().await;
+}

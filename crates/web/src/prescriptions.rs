@@ -17,7 +17,8 @@ use erecept_app::prescribing::{
     SendOutcome, form, pharmacies,
 };
 use erecept_domain::prescription::{
-    DoseDraft, ExtemporeDraft, IngredientDraft, IntakeDraft, ItemDraft, ItemError, field,
+    AnimalDraft, DoseDraft, ExtemporeDraft, IngredientDraft, IntakeDraft, ItemDraft, ItemError,
+    RecipientDraft, field,
 };
 use erecept_nll::{EndReason, Issue};
 use erecept_store::{AccountId, Prescription, PrescriptionFilter, PrescriptionStatus, Workplace};
@@ -94,11 +95,48 @@ struct PatientForm {
     patient_fodelsedatum: String,
     apotek: String,
     arbetsplats: String,
+    /// The veterinarian's form: "ja".
+    djur: String,
+    djurslag: String,
+    djurkategori: String,
+    djur_id: String,
+    agare_namn: String,
+    agare_nummer: String,
+    agare_fodelsedatum: String,
+    agare_adress: String,
+    mottagande_apotek: String,
 }
 
 impl PatientForm {
+    fn animal(&self) -> Option<AnimalDraft> {
+        (self.djur == "ja").then(|| AnimalDraft {
+            species: self.djurslag.clone(),
+            scope: self.djurkategori.clone(),
+            animal_id: self.djur_id.clone(),
+            owner_name: self.agare_namn.clone(),
+            owner_number: self.agare_nummer.clone(),
+            owner_birth_date: self.agare_fodelsedatum.clone(),
+            owner_address: self.agare_adress.clone(),
+            receiving_pharmacy: self.mottagande_apotek.clone(),
+            antimicrobial_purpose: String::new(),
+            off_label: false,
+        })
+    }
+
     fn of(patient: Option<&DraftPatient>) -> Self {
         match patient {
+            Some(DraftPatient::Animal { animal }) => Self {
+                djur: "ja".to_owned(),
+                djurslag: animal.species.clone(),
+                djurkategori: animal.scope.clone(),
+                djur_id: animal.animal_id.clone(),
+                agare_namn: animal.owner_name.clone(),
+                agare_nummer: animal.owner_number.clone(),
+                agare_fodelsedatum: animal.owner_birth_date.clone(),
+                agare_adress: animal.owner_address.clone(),
+                mottagande_apotek: animal.receiving_pharmacy.clone(),
+                ..Self::default()
+            },
             Some(DraftPatient::Identified {
                 number,
                 name,
@@ -179,6 +217,9 @@ struct NewPrescription {
     form: PatientForm,
     workplaces: Vec<Choice>,
     pharmacies: Vec<Choice>,
+    veterinarian: bool,
+    scopes: Vec<Choice>,
+    receiving_pharmacies: Vec<Choice>,
     items: Vec<ItemView>,
     query: String,
     include_unavailable: bool,
@@ -202,7 +243,10 @@ fn summary_of(patient: &DraftPatient) -> PatientSummary {
         identity: patient.shown_identity(),
         address: match patient {
             DraftPatient::Identified { address, .. } => address.clone(),
-            DraftPatient::Unidentified { .. } => Vec::new(),
+            DraftPatient::Animal { animal } if !animal.owner_address.trim().is_empty() => {
+                vec![animal.owner_address.trim().to_owned()]
+            }
+            DraftPatient::Unidentified { .. } | DraftPatient::Animal { .. } => Vec::new(),
         },
         protected: matches!(
             patient,
@@ -220,6 +264,9 @@ fn summary_of(patient: &DraftPatient) -> PatientSummary {
         ),
         pharmacy: match patient {
             DraftPatient::Unidentified { pharmacy, .. } => pharmacies::by_gln(pharmacy)
+                .map(|p| p.label())
+                .unwrap_or_default(),
+            DraftPatient::Animal { animal } => pharmacies::by_gln(&animal.receiving_pharmacy)
                 .map(|p| p.label())
                 .unwrap_or_default(),
             DraftPatient::Identified { .. } => String::new(),
@@ -266,6 +313,29 @@ async fn render_new(
         label: p.label(),
         selected: p.gln == form.apotek,
     }));
+    let veterinarian = match state.app.store.account(id).await {
+        Ok(account) => account.is_some_and(|a| a.profession.is_veterinarian()),
+        Err(e) => return server_error(state, page, &e.to_string()),
+    };
+    let scopes = choices(
+        &[
+            ("", "Välj"),
+            ("individ", "Individ"),
+            ("grupp", "Grupp"),
+            ("besattning", "Besättning"),
+        ],
+        &form.djurkategori,
+    );
+    let mut receiving_pharmacies = vec![Choice {
+        value: String::new(),
+        label: "Inget särskilt apotek".to_owned(),
+        selected: form.mottagande_apotek.is_empty(),
+    }];
+    receiving_pharmacies.extend(pharmacies::PHARMACIES.iter().map(|p| Choice {
+        value: p.gln.to_owned(),
+        label: p.label(),
+        selected: p.gln == form.mottagande_apotek,
+    }));
     let (hits, _) = if draft.patient.is_some() && !query.q.trim().is_empty() {
         match drugs::search(state, page, query).await {
             Ok(found) => found,
@@ -283,6 +353,9 @@ async fn render_new(
         form,
         workplaces,
         pharmacies: pharmacy_choices,
+        veterinarian,
+        scopes,
+        receiving_pharmacies,
         items: draft
             .items
             .iter()
@@ -359,6 +432,7 @@ async fn set_patient(
         birth_date: form.patient_fodelsedatum.clone(),
         pharmacy: form.apotek.clone(),
         workplace: form.arbetsplats.parse().ok(),
+        animal: form.animal(),
     };
     match state.app.prescribing.set_patient(id, &input).await {
         Ok(Ok(_)) => Redirect::to("/recept/nytt#lakemedel").into_response(),
@@ -515,6 +589,10 @@ struct ItemForm {
     extempore_form: String,
     restricted: bool,
     conditions_met: bool,
+    /// The item is for an animal: antimicrobial purpose and off-label use are asked.
+    animal: bool,
+    purposes: Vec<Choice>,
+    off_label: bool,
     dispensings_hint: &'static str,
 }
 
@@ -552,7 +630,7 @@ fn render_item(
     state: &WebState,
     page: &Page,
     query: &ItemQuery,
-    patient: String,
+    (patient, animal): (String, bool),
     item: ItemDraft,
     errors: FieldErrors,
 ) -> Response {
@@ -643,6 +721,20 @@ fn render_item(
             .unwrap_or_default(),
         restricted: facts.restricted_subsidy,
         conditions_met: item.benefit_conditions_met == Some(true),
+        animal,
+        purposes: choices(
+            &[
+                ("", "Inte antimikrobiellt"),
+                ("terapi", "Terapi"),
+                ("profylax", "Profylax"),
+                ("metafylax", "Metafylax"),
+            ],
+            match &item.recipient {
+                RecipientDraft::Animal(a) => a.antimicrobial_purpose.as_str(),
+                RecipientDraft::Human(_) => "",
+            },
+        ),
+        off_label: matches!(&item.recipient, RecipientDraft::Animal(a) if a.off_label),
         dispensings_hint: if facts.special_drug_code.is_some_and(|c| c.code() == 3) {
             "Läkemedlet har kod 3: endast ett uttag."
         } else {
@@ -667,7 +759,10 @@ async fn item_form(
     let Some(patient) = draft.patient.as_ref() else {
         return Redirect::to("/recept/nytt").into_response();
     };
-    let patient_text = format!("{}, {}", patient.shown_name(), patient.shown_identity());
+    let patient_text = (
+        format!("{}, {}", patient.shown_name(), patient.shown_identity()),
+        patient.is_animal(),
+    );
     // Editing a row: its article and fields; a new row: empty fields with the usual defaults.
     let (query, item) = match query.rad.and_then(|r| draft.items.get(r).map(|i| (r, i))) {
         Some((r, existing)) => {
@@ -771,8 +866,15 @@ fn item_from_pairs(pairs: &[(String, String)]) -> (ItemQuery, ItemDraft) {
         "nej" => Some(false),
         _ => None,
     };
+    let animal_use = (!get("djur").is_empty()).then(|| {
+        RecipientDraft::Animal(AnimalDraft {
+            antimicrobial_purpose: get(field::ANTIMIKROBIELLT_SYFTE),
+            off_label: !get(field::OFF_LABEL).is_empty(),
+            ..AnimalDraft::default()
+        })
+    });
     let item = ItemDraft {
-        recipient: Default::default(),
+        recipient: animal_use.unwrap_or_default(),
         package_count: get(field::ANTAL_FORPACKNINGAR),
         total_amount: get(field::TOTAL_MANGD),
         total_unit: get(field::TOTAL_MANGD_ENHET),
@@ -818,7 +920,10 @@ async fn item_submit(
             let Some(patient) = draft.patient.as_ref() else {
                 return Redirect::to("/recept/nytt").into_response();
             };
-            let patient_text = format!("{}, {}", patient.shown_name(), patient.shown_identity());
+            let patient_text = (
+                format!("{}, {}", patient.shown_name(), patient.shown_identity()),
+                patient.is_animal(),
+            );
             let mut field_errors = errors_of(&errors);
             // A message about the article has no field of its own on this page.
             if let Some(message) = field_errors.get(form::ARTIKEL).map(str::to_owned) {

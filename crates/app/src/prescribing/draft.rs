@@ -1,7 +1,7 @@
 //! The prescription being written ("Nytt recept"): patient, workplace and items, kept in the
 //! store between visits so that nothing typed is lost. It becomes prescriptions only when sent.
 
-use erecept_domain::prescription::ItemDraft;
+use erecept_domain::prescription::{AnimalDraft, ItemDraft, RecipientDraft};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -76,6 +76,9 @@ pub enum DraftPatient {
         /// The pharmacy's GLN.
         pharmacy: String,
     },
+    /// An animal (veterinarians only): species, individ / grupp / besättning, its owner. The
+    /// antimicrobial purpose and off-label use belong to each item.
+    Animal { animal: AnimalDraft },
 }
 
 impl DraftPatient {
@@ -86,12 +89,29 @@ impl DraftPatient {
             DraftPatient::Unidentified {
                 name, birth_date, ..
             } => format!("{birth_date} {name}"),
+            DraftPatient::Animal { animal } => {
+                let number: String = animal
+                    .owner_number
+                    .chars()
+                    .filter(char::is_ascii_digit)
+                    .collect();
+                if number.is_empty() {
+                    format!(
+                        "{} {}",
+                        animal.owner_birth_date.trim(),
+                        animal.owner_name.trim()
+                    )
+                } else {
+                    number
+                }
+            }
         }
     }
 
     pub fn name(&self) -> &str {
         match self {
             DraftPatient::Identified { name, .. } | DraftPatient::Unidentified { name, .. } => name,
+            DraftPatient::Animal { animal } => animal.owner_name.trim(),
         }
     }
 
@@ -103,6 +123,19 @@ impl DraftPatient {
             }
             DraftPatient::Identified { number, .. } => number.clone(),
             DraftPatient::Unidentified { birth_date, .. } => format!("född {birth_date}"),
+            DraftPatient::Animal { animal } => {
+                let owner = if animal.owner_number.trim().is_empty() {
+                    format!("född {}", animal.owner_birth_date.trim())
+                } else {
+                    animal.owner_number.trim().to_owned()
+                };
+                let id = if animal.animal_id.trim().is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", animal.animal_id.trim())
+                };
+                format!("{}{id}, djurägare {owner}", animal.species.trim())
+            }
         }
     }
 
@@ -116,7 +149,30 @@ impl DraftPatient {
         }
     }
 
-    /// The patient part of an item draft, for validation.
+    /// The recipient of an item for validation: the patient, or the animal with the item's own
+    /// antimicrobial purpose and off-label use (taken from `item`).
+    pub fn recipient(&self, item: &RecipientDraft) -> RecipientDraft {
+        match self {
+            DraftPatient::Animal { animal } => {
+                let (purpose, off_label) = match item {
+                    RecipientDraft::Animal(a) => (a.antimicrobial_purpose.clone(), a.off_label),
+                    RecipientDraft::Human(_) => (String::new(), false),
+                };
+                RecipientDraft::Animal(AnimalDraft {
+                    antimicrobial_purpose: purpose,
+                    off_label,
+                    ..animal.clone()
+                })
+            }
+            human => RecipientDraft::Human(human.item_recipient()),
+        }
+    }
+
+    pub fn is_animal(&self) -> bool {
+        matches!(self, DraftPatient::Animal { .. })
+    }
+
+    /// The patient part of an item draft, for validation (empty for an animal).
     pub fn item_recipient(&self) -> erecept_domain::prescription::PatientDraft {
         match self {
             DraftPatient::Identified { number, name, .. } => {
@@ -136,6 +192,7 @@ impl DraftPatient {
                 birth_date: birth_date.clone(),
                 pharmacy: pharmacy.clone(),
             },
+            DraftPatient::Animal { .. } => erecept_domain::prescription::PatientDraft::default(),
         }
     }
 }

@@ -16,9 +16,7 @@ use std::sync::Arc;
 
 use erecept_catalog::{Package, Product};
 use erecept_domain::clock::Clock;
-use erecept_domain::prescription::{
-    self, ItemDraft, ItemError, PatientDraft, ProductFacts, RecipientDraft, field,
-};
+use erecept_domain::prescription::{self, ItemDraft, ItemError, PatientDraft, ProductFacts, field};
 use erecept_domain::{NplId, NplPackId, PersonNumber, WorkplaceCode};
 use erecept_nll::EndReason;
 use erecept_store::{
@@ -74,6 +72,8 @@ pub struct PatientInput {
     pub pharmacy: String,
     /// The workplace prescribed from; the first one when not chosen.
     pub workplace: Option<Uuid>,
+    /// For veterinarians: the animal and its owner instead of a human patient.
+    pub animal: Option<erecept_domain::prescription::AnimalDraft>,
 }
 
 /// The article chosen for an item.
@@ -270,7 +270,35 @@ impl Prescribing {
         input: &PatientInput,
     ) -> AppResult<Result<DraftPatient, Vec<ItemError>>> {
         let today = self.clock.today();
-        let patient = if input.no_number {
+        let veterinarian = self.account(account).await?.profession.is_veterinarian();
+        let patient = if let Some(animal) = input.animal.as_ref().filter(|_| veterinarian) {
+            // The product is not chosen yet: the antimicrobial purpose is checked per item.
+            if let Err(errors) =
+                prescription::AnimalPrescription::parse(animal, &ProductFacts::default(), today)
+            {
+                return Ok(Err(errors));
+            }
+            if !animal.receiving_pharmacy.trim().is_empty()
+                && pharmacies::by_gln(&animal.receiving_pharmacy).is_none()
+            {
+                return Ok(Err(vec![error(
+                    field::MOTTAGANDE_APOTEK,
+                    "Välj ett apotek i listan.",
+                )]));
+            }
+            DraftPatient::Animal {
+                animal: erecept_domain::prescription::AnimalDraft {
+                    antimicrobial_purpose: String::new(),
+                    off_label: false,
+                    ..animal.clone()
+                },
+            }
+        } else if veterinarian {
+            return Ok(Err(vec![error(
+                field::DJURSLAG,
+                "Veterinärer kan bara förskriva för djur: ange djuret och djurägaren.",
+            )]));
+        } else if input.no_number {
             let draft = PatientDraft {
                 person_number: String::new(),
                 name: input.name.clone(),
@@ -440,7 +468,7 @@ impl Prescribing {
             Err(e) => return Ok(Err(vec![e])),
         };
         let mut fields = fields;
-        fields.recipient = RecipientDraft::Human(patient.item_recipient());
+        fields.recipient = patient.recipient(&fields.recipient);
         if let Err(errors) =
             prescription::validate(&fields, &facts, prescriber.profession, self.clock.today())
         {
@@ -543,7 +571,7 @@ impl Prescribing {
                 }
             };
             let mut fields = item.fields.clone();
-            fields.recipient = RecipientDraft::Human(patient.item_recipient());
+            fields.recipient = patient.recipient(&fields.recipient);
             let validated =
                 match prescription::validate(&fields, &facts, prescriber.profession, today) {
                     Ok(v) => v,
@@ -789,7 +817,6 @@ impl Prescribing {
         }
         let mut fields = document.fields.clone();
         fields.valid_until = String::new();
-        fields.recipient = RecipientDraft::default();
         if let Some(dose) = fields.dose.as_mut() {
             dose.start_date = String::new();
         }

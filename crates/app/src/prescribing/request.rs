@@ -1,21 +1,50 @@
 //! A validated item as the national prescription list receives it: a FHIR MedicationRequest
 //! (DOMAIN §4), with the prescriber as a contained Practitioner and the patient by number, or
-//! as a contained Patient with a receiving pharmacy.
+//! as a contained Patient with a receiving pharmacy. A prescription for animals carries the
+//! animal in the modelled `NLLAnimal` extension and the owner as the subject (see
+//! [`erecept_nll::fhir::EXT_ANIMAL`]).
 
 use erecept_domain::prescription::{
-    Amount, Benefit, Interval, Patient, PrescriptionItem, Recipient,
+    Amount, AnimalPrescription, Benefit, Interval, OwnerIdentity, Patient, PrescriptionItem,
+    Recipient,
 };
 use erecept_domain::{PrescriberCode, Profession, WorkplaceCode};
 use erecept_nll::fhir::{
-    Annotation, CodeableConcept, Coding, DispenseRequest, Dosage, DoseAndRate, EXT_BENEFIT,
-    EXT_BENEFIT_CONDITIONS_MET, EXT_DOSE_DISPENSING, EXT_EXTEMPORE, EXT_SPECIAL_DRUG_CODE,
-    EXT_STARTER_PACK, Extension, HumanName, Identifier, Ingredient, Medication, MedicationRequest,
-    Patient as FhirPatient, Period, Practitioner, Quantity, Ratio, Reference, Resource,
-    SYSTEM_NPL_ID, SYSTEM_NPL_PACK_ID, SYSTEM_PHARMACY_GLN, SYSTEM_SPECIAL_DRUG_CODE,
-    SYSTEM_VARUNUMMER, Substitution, Timing, TimingRepeat,
+    Annotation, CodeableConcept, Coding, DispenseRequest, Dosage, DoseAndRate, EXT_ANIMAL,
+    EXT_BENEFIT, EXT_BENEFIT_CONDITIONS_MET, EXT_DOSE_DISPENSING, EXT_EXTEMPORE,
+    EXT_SPECIAL_DRUG_CODE, EXT_STARTER_PACK, Extension, HumanName, Identifier, Ingredient,
+    Medication, MedicationRequest, Patient as FhirPatient, Period, Practitioner, Quantity, Ratio,
+    Reference, Resource, SYSTEM_NPL_ID, SYSTEM_NPL_PACK_ID, SYSTEM_ORGANISATIONSNUMMER,
+    SYSTEM_PHARMACY_GLN, SYSTEM_SPECIAL_DRUG_CODE, SYSTEM_VARUNUMMER, Substitution, Timing,
+    TimingRepeat,
 };
 
 use super::draft::Article;
+
+/// Extension on MedicationRequest, `valueString`: the address of an animal owner identified by
+/// birth date. Modelled, like [`EXT_ANIMAL`].
+pub const EXT_OWNER_ADDRESS: &str =
+    "http://electronichealth.se/fhir/StructureDefinition/NLLAnimalOwnerAddress";
+
+/// The animal of a veterinary prescription as the modelled `NLLAnimal` extension.
+fn animal_extension(animal: &AnimalPrescription) -> Extension {
+    let mut nested = vec![
+        Extension::string("species", &animal.species),
+        Extension::code("scope", animal.scope.code()),
+    ];
+    if !animal.animal_id.trim().is_empty() {
+        nested.push(Extension::string("identity", &animal.animal_id));
+    }
+    if let Some(purpose) = animal.antimicrobial_purpose {
+        nested.push(Extension::code("antimicrobialPurpose", purpose.code()));
+    }
+    nested.push(Extension::boolean("offLabel", animal.off_label));
+    Extension {
+        url: EXT_ANIMAL.to_owned(),
+        extension: nested,
+        ..Extension::default()
+    }
+}
 
 /// Who prescribes, from where.
 #[derive(Debug, Clone)]
@@ -134,6 +163,7 @@ pub fn medication_request(
     };
 
     let mut performer = None;
+    let mut contained_address = None;
     let subject = match item.recipient() {
         Recipient::Human(Patient::Identified { number, .. }) => Reference::patient(number),
         Recipient::Human(Patient::Unidentified {
@@ -156,9 +186,47 @@ pub fn medication_request(
             });
             Reference::to("#patient")
         }
-        // Animal prescriptions travel as NEF messages, not through this interface (DOMAIN §4).
-        Recipient::Animal(_) => Reference::default(),
+        Recipient::Animal(animal) => {
+            extension.push(animal_extension(animal));
+            if let Some(pharmacy) = &animal.receiving_pharmacy {
+                performer = Some(Reference {
+                    identifier: Some(Identifier::new(SYSTEM_PHARMACY_GLN, pharmacy)),
+                    ..Reference::default()
+                });
+            }
+            match &animal.owner {
+                OwnerIdentity::Personnummer(number) => Reference {
+                    display: Some(animal.owner_name.clone()),
+                    ..Reference::patient(number)
+                },
+                OwnerIdentity::Organisationsnummer(number) => Reference {
+                    identifier: Some(Identifier::new(
+                        SYSTEM_ORGANISATIONSNUMMER,
+                        &number.to_string(),
+                    )),
+                    display: Some(animal.owner_name.clone()),
+                    ..Reference::default()
+                },
+                OwnerIdentity::BirthDate { date, address } => {
+                    contained.push(Resource::Patient(Box::new(FhirPatient {
+                        id: Some("patient".to_owned()),
+                        identifier: Vec::new(),
+                        name: vec![HumanName {
+                            text: Some(animal.owner_name.clone()),
+                            ..HumanName::default()
+                        }],
+                        birth_date: Some(date.to_string()),
+                    })));
+                    contained_address = Some(address.clone());
+                    Reference::to("#patient")
+                }
+            }
+        }
     };
+    if let Some(address) = contained_address {
+        // The owner's address, for the receiving pharmacy.
+        extension.push(Extension::string(EXT_OWNER_ADDRESS, &address));
+    }
 
     let amount = match item.amount() {
         Amount::Packages { count, .. } => quantity(u64::from(*count) * 1000, "förpackning"),
@@ -381,5 +449,116 @@ mod tests {
         let mr = request(&item(patient, &facts, "1"));
         assert_eq!(mr.special_drug_code(), Some("3"));
         assert_eq!(aff::check(&mr, date(2026, 12, 3)), Vec::new());
+    }
+}
+
+#[cfg(test)]
+mod animal_tests {
+    use erecept_domain::prescription::{
+        AnimalDraft, ItemDraft, ProductFacts, RecipientDraft, validate,
+    };
+    use erecept_nll::fhir::{EXT_ANIMAL, find_extension};
+    use erecept_nll::simulator::aff;
+    use jiff::civil::date;
+
+    use super::*;
+
+    fn request_for(animal: AnimalDraft) -> MedicationRequest {
+        let draft = ItemDraft {
+            recipient: RecipientDraft::Animal(animal),
+            package_count: "1".into(),
+            dosage: "1 tablett 2 gånger dagligen i 7 dagar".into(),
+            purpose: "hudinfektion".into(),
+            dispensings: "1".into(),
+            benefit: Some(false),
+            ..ItemDraft::default()
+        };
+        let facts = ProductFacts {
+            antimicrobial: true,
+            package_size: Some("14 tablett(er)".into()),
+            ..ProductFacts::default()
+        };
+        let item = validate(&draft, &facts, Profession::Veterinar, date(2026, 12, 3)).unwrap();
+        let code = PrescriberCode::parse("7654321").unwrap();
+        medication_request(
+            &item,
+            &Article::Extempore,
+            &Requester {
+                code: &code,
+                profession: Profession::Veterinar,
+                workplace: None,
+            },
+            "2026-12-03T10:00:00+01:00",
+        )
+    }
+
+    fn dog() -> AnimalDraft {
+        AnimalDraft {
+            species: "Hund".into(),
+            scope: "individ".into(),
+            animal_id: "Fido".into(),
+            owner_name: "Anna Ångström".into(),
+            owner_number: "198501012382".into(),
+            antimicrobial_purpose: "terapi".into(),
+            ..AnimalDraft::default()
+        }
+    }
+
+    #[test]
+    fn an_animal_goes_in_the_modelled_extension_with_the_owner_as_subject() {
+        let mr = request_for(dog());
+        let animal = find_extension(&mr.extension, EXT_ANIMAL).unwrap();
+        let nested = |url: &str| find_extension(&animal.extension, url).cloned().unwrap();
+        assert_eq!(nested("species").value_string.as_deref(), Some("Hund"));
+        assert_eq!(nested("scope").value_code.as_deref(), Some("individ"));
+        assert_eq!(
+            nested("antimicrobialPurpose").value_code.as_deref(),
+            Some("terapi")
+        );
+        assert_eq!(
+            mr.patient_identifier(),
+            Some((erecept_nll::fhir::SYSTEM_PERSONNUMMER, "198501012382"))
+        );
+        assert_eq!(aff::check(&mr, date(2026, 12, 3)), Vec::new());
+    }
+
+    #[test]
+    fn an_owner_company_and_an_owner_without_a_number() {
+        let company = request_for(AnimalDraft {
+            owner_number: "556036-0793".into(),
+            scope: "besattning".into(),
+            ..dog()
+        });
+        assert_eq!(aff::check(&company, date(2026, 12, 3)), Vec::new());
+        assert_eq!(
+            company.patient_identifier().map(|(s, _)| s),
+            Some(SYSTEM_ORGANISATIONSNUMMER)
+        );
+        let by_birth = request_for(AnimalDraft {
+            owner_number: String::new(),
+            owner_birth_date: "1960-02-29".into(),
+            owner_address: "Storgatan 1, 222 23 Lund".into(),
+            receiving_pharmacy: "7350000000054".into(),
+            ..dog()
+        });
+        assert_eq!(aff::check(&by_birth, date(2026, 12, 3)), Vec::new());
+        assert_eq!(
+            by_birth.contained_patient().unwrap().birth_date.as_deref(),
+            Some("1960-02-29")
+        );
+    }
+
+    #[test]
+    fn the_national_list_refuses_an_animal_without_species() {
+        let mut mr = request_for(dog());
+        let animal = mr
+            .extension
+            .iter_mut()
+            .find(|e| e.url == EXT_ANIMAL)
+            .unwrap();
+        animal.extension.retain(|e| e.url != "species");
+        let issues = aff::check(&mr, date(2026, 12, 3));
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].code, "A.001");
     }
 }

@@ -42,8 +42,13 @@ pub fn pdf(items: &[(Prescription, ItemDocument)]) -> Vec<u8> {
     let mut doc = Document::new("Receptsammanfattning");
     doc.heading("Receptsammanfattning");
     if let Some((first, document)) = items.first() {
-        doc.field("Patient", &document.patient.shown_name());
-        doc.field("Personnummer", &document.patient.shown_identity());
+        if let DraftPatient::Animal { animal } = &document.patient {
+            doc.field("Djurägare", animal.owner_name.trim());
+            doc.field("Djur", &document.patient.shown_identity());
+        } else {
+            doc.field("Patient", &document.patient.shown_name());
+            doc.field("Personnummer", &document.patient.shown_identity());
+        }
         doc.field("Utfärdat", &first.issued_on.to_string());
         let prescriber = &document.prescriber;
         doc.field(
@@ -71,7 +76,15 @@ pub fn pdf(items: &[(Prescription, ItemDocument)]) -> Vec<u8> {
                     "Recepten skickas till {name}. Hämta ut läkemedlen där och ta med legitimation."
                 ));
             }
-            DraftPatient::Identified { .. } => doc.paragraph(
+            DraftPatient::Animal { animal } if !animal.receiving_pharmacy.trim().is_empty() => {
+                let name = pharmacies::by_gln(&animal.receiving_pharmacy)
+                    .map(|p| p.label())
+                    .unwrap_or_else(|| animal.receiving_pharmacy.clone());
+                doc.paragraph(&format!(
+                    "Recepten skickas till {name}. Hämta ut läkemedlen där och ta med legitimation."
+                ));
+            }
+            DraftPatient::Identified { .. } | DraftPatient::Animal { .. } => doc.paragraph(
                 "Recepten finns i Nationella läkemedelslistan och kan hämtas ut på valfritt apotek i Sverige. Ta med legitimation.",
             ),
         }

@@ -19,15 +19,18 @@
 //! | `V.001` | warning | a behandlingsändamål (`reasonCode`) is given |
 //! | `V.002` | warning | no dose is marked "obs" (extension `NLLDoseAboveMaximum`, or the word "obs" in the text) |
 //! | `V.003` | warning | förmån is asked for only with an arbetsplatskod |
+//! | `A.001` | error | a prescription for animals (extension `NLLAnimal`) names the species and individ / grupp / besättning; its owner may be identified by organisationsnummer |
 
 use erecept_domain::{
-    NplId, NplPackId, PersonNumber, PersonNumberKind, PrescriberCode, Varunummer,
+    NplId, NplPackId, OrganisationNumber, PersonNumber, PersonNumberKind, PrescriberCode,
+    Varunummer,
 };
 use jiff::civil::Date;
 
 use crate::fhir::{
-    EXT_BENEFIT, EXT_DOSE_ABOVE_MAXIMUM, MedicationRequest, SYSTEM_NPL_ID, SYSTEM_NPL_PACK_ID,
-    SYSTEM_PERSONNUMMER, SYSTEM_SAMORDNINGSNUMMER, SYSTEM_VARUNUMMER, find_extension,
+    EXT_ANIMAL, EXT_BENEFIT, EXT_DOSE_ABOVE_MAXIMUM, MedicationRequest, SYSTEM_NPL_ID,
+    SYSTEM_NPL_PACK_ID, SYSTEM_ORGANISATIONSNUMMER, SYSTEM_PERSONNUMMER, SYSTEM_SAMORDNINGSNUMMER,
+    SYSTEM_VARUNUMMER, find_extension,
 };
 use crate::outcome::Issue;
 
@@ -54,6 +57,10 @@ pub const G001: (&str, &str) = (
 );
 pub const G002: (&str, &str) = ("G.002", "Receptets giltighetstid är ogiltig.");
 pub const V001: (&str, &str) = ("V.001", "Behandlingsändamål saknas.");
+pub const A001: (&str, &str) = (
+    "A.001",
+    "Recept för djur kräver djurslag och uppgift om individ, grupp eller besättning.",
+);
 pub const V002: (&str, &str) = ("V.002", "Doseringen överstiger rekommenderad maxdos (obs).");
 pub const V003: (&str, &str) = (
     "V.003",
@@ -81,8 +88,27 @@ pub fn check(mr: &MedicationRequest, today: Date) -> Vec<Issue> {
         errors.push(error(F001));
     }
 
+    // A.001
+    let animal = find_extension(&mr.extension, EXT_ANIMAL);
+    if let Some(animal) = animal {
+        let nested = |url: &str| {
+            find_extension(&animal.extension, url)
+                .and_then(|e| e.value_string.as_deref().or(e.value_code.as_deref()))
+                .is_some_and(|v| !v.trim().is_empty())
+        };
+        if !(nested("species") && nested("scope")) {
+            errors.push(error(A001));
+        }
+    }
+
     // P.001 – P.003
-    if let Some((system, value)) = mr.patient_identifier() {
+    if let (Some((SYSTEM_ORGANISATIONSNUMMER, value)), true) =
+        (mr.patient_identifier(), animal.is_some())
+    {
+        if OrganisationNumber::parse(value).is_err() {
+            errors.push(error(P001));
+        }
+    } else if let Some((system, value)) = mr.patient_identifier() {
         let expected = match system {
             SYSTEM_PERSONNUMMER => Some(PersonNumberKind::Personnummer),
             SYSTEM_SAMORDNINGSNUMMER => Some(PersonNumberKind::Samordningsnummer),
