@@ -608,13 +608,13 @@ fn print_other(sent: &SendRun, rendered: &RenderRun) {
     let rows = [
         (
             "send path (items/s)",
-            format!("add_item + send of one item: {}", sent.article),
-            Summary::of(&sent.send),
+            format!("send (\"Skicka recept\") of one item: {}", sent.article),
+            Summary::of(&sent.send_only),
         ),
         (
             "",
-            "  of which send (\"Skicka recept\"; not a target)".to_owned(),
-            Summary::of(&sent.send_only),
+            "  with add_item before it (not a target)".to_owned(),
+            Summary::of(&sent.send),
         ),
         (
             "",

@@ -1,5 +1,6 @@
 //! The send path: one prescription item validated, stored and queued through the application
-//! (`Prescribing::add_item`, then `Prescribing::send`), against a raw durable SQLite insert of
+//! (`Prescribing::send`: every item checked again, stored and queued; `add_item` before it is
+//! reported beside it), against a raw durable SQLite insert of
 //! one row the size of the stored prescription document.
 //!
 //! No worker runs, so the delivery jobs stay queued: the prescriber's click must not wait on

@@ -496,7 +496,12 @@ impl Prescribing {
     /// "Skicka recept": every item is checked again (today's date, the register now), then
     /// all are stored as queued with their delivery jobs in one transaction.
     pub async fn send(&self, account: AccountId, draft_id: Uuid) -> AppResult<SendOutcome> {
-        let draft = self.draft(account).await?;
+        // Independent reads, side by side: the click waits on the slowest, not on their sum.
+        let (draft, prescriber, workplaces) = tokio::try_join!(
+            self.draft(account),
+            self.account(account),
+            async { Ok(self.store.workplaces(account).await?) },
+        )?;
         if draft.id != draft_id {
             let sent = self.store.prescription_batch(draft_id).await?;
             if sent.iter().any(|p| p.account_id == account) {
@@ -514,8 +519,6 @@ impl Prescribing {
                 "Lägg till minst ett läkemedel innan du skickar.",
             ));
         }
-        let prescriber = self.account(account).await?;
-        let workplaces = self.store.workplaces(account).await?;
         let workplace = draft
             .workplace
             .and_then(|id| workplaces.iter().find(|w| w.id == id))
