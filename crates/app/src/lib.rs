@@ -191,17 +191,18 @@ impl App {
             None => worker,
         };
         match &self.clients.prescription_list {
-            Some(nll) => worker
-                .handle(Arc::new(prescribing::delivery::SendHandler::new(
+            Some(nll) => {
+                let delivery = prescribing::delivery::Delivery::new(
                     self.store.clone(),
                     self.clock.clone(),
                     nll.clone(),
-                )))
-                .handle(Arc::new(prescribing::delivery::EndHandler::new(
-                    self.store.clone(),
-                    self.clock.clone(),
-                    nll.clone(),
-                ))),
+                );
+                worker
+                    .handle(Arc::new(prescribing::delivery::SendHandler(
+                        delivery.clone(),
+                    )))
+                    .handle(Arc::new(prescribing::delivery::EndHandler(delivery)))
+            }
             None => worker,
         }
     }

@@ -6,131 +6,29 @@
 
 mod common;
 
-use erecept_app::auth::hash_password;
-use erecept_domain::{
-    County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
-};
+use common::{Browser, location};
+
+use erecept_domain::{Licence, Licensing};
 use erecept_server::Running;
-use erecept_store::{
-    AccountId, BillingKind, BillingParty, NewRegistration, Outbox, Verification, Workplace,
-};
+use erecept_store::{AccountId, Outbox, Verification};
 use reqwest::StatusCode;
-use uuid::Uuid;
 
 const PNR: &str = "191212121212";
 const PASSWORD: &str = "Rätt-lösenord-42";
 
 async fn create_account(server: &Running, verification: Verification) -> AccountId {
-    let app = &server.app;
-    let id = AccountId(Uuid::now_v7());
-    let registration = NewRegistration {
-        id,
-        person_number: PersonNumber::parse_12(PNR).unwrap(),
-        given_name: "Tolvan".into(),
-        surname: "Tolvansson".into(),
-        email: "tolvan@example.se".into(),
-        mobile: "070-1234567".into(),
-        password_hash: hash_password(PASSWORD),
-        profession: Profession::Tandlakare,
-        prescriber_code: PrescriberCode::parse("7654321").unwrap(),
-        verification_expected_by: app.clock.now() + jiff::SignedDuration::from_hours(48),
-        workplace: Workplace {
-            id: Uuid::now_v7(),
-            name: "Tandläkarna i Lund".into(),
-            code: WorkplaceCode::parse("1234567").unwrap(),
-            address: "Stora Södergatan 1".into(),
-            postal_code: "222 23".into(),
-            city: "Lund".into(),
-            phone: "046-12 34 56".into(),
-            county: County::from_code("12").unwrap(),
-            journal_system: None,
-        },
-        billing: BillingParty {
-            kind: BillingKind::Private,
-            name: "Tolvan Tolvansson".into(),
-            identity: PNR.into(),
-            address: "Stora Södergatan 1".into(),
-            postal_code: "222 23".into(),
-            city: "Lund".into(),
-            email: "tolvan@example.se".into(),
-            reference: String::new(),
-        },
-        licensing: Licensing::Own(Licence::starting(app.clock.today())),
-        population_register_addon: false,
-    };
-    app.store
-        .register(&registration, &Outbox::new(), app.clock.now())
+    common::TestPrescriber::dentist()
+        .create_with(server, verification)
         .await
-        .unwrap();
-    if !matches!(verification, Verification::Pending { .. }) {
-        app.store
-            .set_verification(id, verification, &Outbox::new(), app.clock.now())
-            .await
-            .unwrap();
-    }
-    id
 }
 
 async fn verified_account(server: &Running) -> AccountId {
-    create_account(
-        server,
-        Verification::Verified {
-            at: server.app.clock.now(),
-        },
-    )
-    .await
+    common::TestPrescriber::dentist().create(server).await
 }
 
-struct Browser {
-    client: reqwest::Client,
-    base: String,
-}
-
-impl Browser {
-    fn new(server: &Running) -> Self {
-        Self {
-            client: common::client(),
-            base: server.url(),
-        }
-    }
-
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.base))
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn page(&self, path: &str) -> String {
-        self.get(path).await.text().await.unwrap()
-    }
-
-    /// Posts a form the way the browser would after loading `page`: with its CSRF field.
-    async fn submit(&self, page: &str, action: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        let csrf = common::csrf_field(&self.page(page).await);
-        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf.as_str())];
-        form.extend_from_slice(fields);
-        self.client
-            .post(format!("{}{action}", self.base))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    async fn login(&self, password: &str) -> reqwest::Response {
-        self.submit(
-            "/",
-            "/logga-in",
-            &[("personnummer", "19121212-1212"), ("losenord", password)],
-        )
-        .await
-    }
-}
-
-fn location(response: &reqwest::Response) -> &str {
-    response.headers()["location"].to_str().unwrap()
+/// Logs in as the test prescriber.
+async fn login(browser: &Browser, password: &str) -> reqwest::Response {
+    browser.login("19121212-1212", password).await
 }
 
 #[tokio::test]
@@ -139,7 +37,7 @@ async fn verified_prescriber_logs_in_sees_min_profil_and_logs_out() {
     verified_account(&server).await;
     let browser = Browser::new(&server);
 
-    let response = browser.login(PASSWORD).await;
+    let response = login(&browser, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/min-profil");
     let cookie = response.headers()["set-cookie"]
@@ -182,7 +80,7 @@ async fn wrong_password_gets_the_one_answer() {
     let server = common::start(common::dev_config()).await;
     verified_account(&server).await;
     let browser = Browser::new(&server);
-    let response = browser.login("fel-lösenord").await;
+    let response = login(&browser, "fel-lösenord").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(html.contains("Fel personnummer eller lösenord."));
@@ -202,7 +100,7 @@ async fn unverified_prescriber_is_told_when_the_check_is_expected() {
     )
     .await;
     let browser = Browser::new(&server);
-    let response = browser.login(PASSWORD).await;
+    let response = login(&browser, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let html = response.text().await.unwrap();
     assert!(html.contains("<h2 id=\"meddelanderubrik\">Behörighetskontroll ej slutförd</h2>"));
@@ -228,7 +126,7 @@ async fn unpaid_licence_after_three_weeks_blocks_login_with_reason_a() {
     verified_account(&server).await;
     let browser = Browser::new(&server);
     assert_eq!(
-        browser.login(PASSWORD).await.status(),
+        login(&browser, PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
     let moved = browser
@@ -240,7 +138,7 @@ async fn unpaid_licence_after_three_weeks_blocks_login_with_reason_a() {
         .unwrap();
     assert_eq!(moved.status(), StatusCode::OK);
     let browser = Browser::new(&server);
-    let response = browser.login(PASSWORD).await;
+    let response = login(&browser, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let html = response.text().await.unwrap();
     assert!(html.contains("Det finns ingen aktiv licens"));
@@ -272,7 +170,7 @@ async fn expired_licence_is_renewed_and_login_works_at_once() {
     // Nobody can renew without having given the right password.
     assert_eq!(location(&browser.get("/licens/fornya").await), "/");
 
-    let response = browser.login(PASSWORD).await;
+    let response = login(&browser, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let html = response.text().await.unwrap();
     assert!(html.contains("<strong>Årslicensen har gått ut</strong>"));
@@ -317,8 +215,7 @@ async fn group_licence_reasons_c_and_d() {
         )
         .await
         .unwrap();
-    let html = Browser::new(&server)
-        .login(PASSWORD)
+    let html = login(&Browser::new(&server), PASSWORD)
         .await
         .text()
         .await
@@ -336,8 +233,7 @@ async fn group_licence_reasons_c_and_d() {
         )
         .await
         .unwrap();
-    let html = Browser::new(&server)
-        .login(PASSWORD)
+    let html = login(&Browser::new(&server), PASSWORD)
         .await
         .text()
         .await
@@ -353,9 +249,9 @@ async fn too_many_wrong_passwords_hold_the_account_back() {
     verified_account(&server).await;
     let browser = Browser::new(&server);
     for _ in 0..erecept_app::auth::MAX_FAILURES_PER_ACCOUNT {
-        browser.login("gissning").await;
+        login(&browser, "gissning").await;
     }
-    let html = browser.login(PASSWORD).await.text().await.unwrap();
+    let html = login(&browser, PASSWORD).await.text().await.unwrap();
     assert!(
         html.contains("För många misslyckade inloggningsförsök. Vänta en kvart"),
         "{html}"
@@ -491,11 +387,11 @@ async fn forgotten_password_is_replaced_through_the_mailed_link_once() {
     );
 
     assert_eq!(
-        browser.login(PASSWORD).await.status(),
+        login(&browser, PASSWORD).await.status(),
         StatusCode::UNPROCESSABLE_ENTITY
     );
     assert_eq!(
-        browser.login("Nytt-lösen-7").await.status(),
+        login(&browser, "Nytt-lösen-7").await.status(),
         StatusCode::SEE_OTHER
     );
     let confirmation = server
@@ -565,7 +461,7 @@ async fn a_logged_in_prescriber_searches_the_drug_register() {
     // Not logged in: no search.
     assert_eq!(location(&browser.get("/lakemedel?q=alvedon").await), "/");
     assert_eq!(
-        browser.login(PASSWORD).await.status(),
+        login(&browser, PASSWORD).await.status(),
         StatusCode::SEE_OTHER
     );
 

@@ -6,17 +6,11 @@
 
 mod common;
 
-use erecept_app::auth::hash_password;
-use erecept_domain::{
-    County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
-};
+use common::location;
 use erecept_server::Running;
-use erecept_store::{
-    AccountId, BillingKind, BillingParty, NewRegistration, Outbox, Verification, Workplace,
-};
+use erecept_store::{AccountId, Verification};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use uuid::Uuid;
 
 const PNR: &str = "191212121212";
 
@@ -130,59 +124,10 @@ impl Browser {
     }
 }
 
-fn location(response: &reqwest::Response) -> &str {
-    response.headers()["location"].to_str().unwrap()
-}
-
 async fn create_account(server: &Running, verification: Verification) -> AccountId {
-    let app = &server.app;
-    let id = AccountId(Uuid::now_v7());
-    let registration = NewRegistration {
-        id,
-        person_number: PersonNumber::parse_12(PNR).unwrap(),
-        given_name: "Tolvan".into(),
-        surname: "Tolvansson".into(),
-        email: "tolvan@example.se".into(),
-        mobile: "070-1234567".into(),
-        password_hash: hash_password("Rätt-lösenord-42"),
-        profession: Profession::Tandlakare,
-        prescriber_code: PrescriberCode::parse("7654321").unwrap(),
-        verification_expected_by: app.clock.now() + jiff::SignedDuration::from_hours(48),
-        workplace: Workplace {
-            id: Uuid::now_v7(),
-            name: "Tandläkarna i Lund".into(),
-            code: WorkplaceCode::parse("1234567").unwrap(),
-            address: "Stora Södergatan 1".into(),
-            postal_code: "222 23".into(),
-            city: "Lund".into(),
-            phone: "046-12 34 56".into(),
-            county: County::from_code("12").unwrap(),
-            journal_system: None,
-        },
-        billing: BillingParty {
-            kind: BillingKind::Private,
-            name: "Tolvan Tolvansson".into(),
-            identity: PNR.into(),
-            address: "Stora Södergatan 1".into(),
-            postal_code: "222 23".into(),
-            city: "Lund".into(),
-            email: "tolvan@example.se".into(),
-            reference: String::new(),
-        },
-        licensing: Licensing::Own(Licence::starting(app.clock.today())),
-        population_register_addon: false,
-    };
-    app.store
-        .register(&registration, &Outbox::new(), app.clock.now())
+    common::TestPrescriber::dentist()
+        .create_with(server, verification)
         .await
-        .unwrap();
-    if !matches!(verification, Verification::Pending { .. }) {
-        app.store
-            .set_verification(id, verification, &Outbox::new(), app.clock.now())
-            .await
-            .unwrap();
-    }
-    id
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use erecept_app::prescribing::{
-    ArticleChoice, CancelRefusal, Draft, DraftPatient, ItemDocument, PatientInput, RenewRefusal,
+    ArticleChoice, CancelRefusal, DraftPatient, ItemDocument, PatientInput, RenewRefusal,
     SendOutcome, form, pharmacies,
 };
 use erecept_domain::prescription::{
@@ -279,12 +279,15 @@ async fn render_new(
     state: &WebState,
     page: &Page,
     id: AccountId,
-    draft: Draft,
     form: Option<PatientForm>,
     errors: FieldErrors,
     notice: String,
     query: &SearchQuery,
 ) -> Response {
+    let draft = match state.app.prescribing.draft(id).await {
+        Ok(d) => d,
+        Err(e) => return server_error(state, page, &e.to_string()),
+    };
     let workplaces: Vec<Workplace> = match state.app.prescribing.workplaces(id).await {
         Ok(w) => w,
         Err(e) => return server_error(state, page, &e.to_string()),
@@ -383,15 +386,10 @@ async fn new_page(
     let Some(id) = account(&page) else {
         return Redirect::to("/").into_response();
     };
-    let draft = match state.app.prescribing.draft(id).await {
-        Ok(d) => d,
-        Err(e) => return server_error(&state, &page, &e.to_string()),
-    };
     render_new(
         &state,
         &page,
         id,
-        draft,
         None,
         FieldErrors::default(),
         String::new(),
@@ -437,15 +435,10 @@ async fn set_patient(
     match state.app.prescribing.set_patient(id, &input).await {
         Ok(Ok(_)) => Redirect::to("/recept/nytt#lakemedel").into_response(),
         Ok(Err(errors)) => {
-            let draft = match state.app.prescribing.draft(id).await {
-                Ok(d) => d,
-                Err(e) => return server_error(&state, &page, &e.to_string()),
-            };
             render_new(
                 &state,
                 &page,
                 id,
-                draft,
                 Some(form),
                 errors_of(&errors),
                 String::new(),
@@ -520,15 +513,10 @@ async fn send(State(state): State<WebState>, page: Page, Form(form): Form<SendFo
             (errors, String::new())
         }
     };
-    let draft = match state.app.prescribing.draft(id).await {
-        Ok(d) => d,
-        Err(e) => return server_error(&state, &page, &e.to_string()),
-    };
     render_new(
         &state,
         &page,
         id,
-        draft,
         None,
         errors,
         notice,

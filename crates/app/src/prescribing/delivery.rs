@@ -96,13 +96,15 @@ async fn change(
         .map_err(|e| JobError::Retry(format!("store: {e}")))
 }
 
-pub struct SendHandler {
+/// What both delivery jobs need: the store, the clock and the national list's client.
+#[derive(Clone)]
+pub struct Delivery {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     client: NllClient,
 }
 
-impl SendHandler {
+impl Delivery {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, client: NllClient) -> Self {
         Self {
             store,
@@ -110,7 +112,23 @@ impl SendHandler {
             client,
         }
     }
+
+    /// The item a job is about, with its document.
+    async fn item(&self, id: Uuid) -> Result<(Prescription, ItemDocument), JobError> {
+        let prescription = self
+            .store
+            .prescription(id)
+            .await
+            .map_err(|e| JobError::Retry(format!("store: {e}")))?
+            .ok_or_else(|| JobError::Permanent(format!("prescription {id} is missing")))?;
+        let document =
+            ItemDocument::of(&prescription).map_err(|e| JobError::Permanent(e.to_string()))?;
+        Ok((prescription, document))
+    }
 }
+
+/// Registers an item in the national list (job kind [`SEND_JOB`]).
+pub struct SendHandler(pub Delivery);
 
 #[async_trait]
 impl JobHandler for SendHandler {
@@ -122,13 +140,9 @@ impl JobHandler for SendHandler {
         let payload: SendPayload = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
         let id = payload.prescription_id;
-        let store = self.store.as_ref();
-        let clock = self.clock.as_ref();
-        let prescription = store
-            .prescription(id)
-            .await
-            .map_err(|e| JobError::Retry(format!("store: {e}")))?
-            .ok_or_else(|| JobError::Permanent(format!("prescription {id} is missing")))?;
+        let store = self.0.store.as_ref();
+        let clock = self.0.clock.as_ref();
+        let (prescription, document) = self.0.item(id).await?;
         if !matches!(
             prescription.status,
             PrescriptionStatus::Queued | PrescriptionStatus::Sent
@@ -136,8 +150,6 @@ impl JobHandler for SendHandler {
             // Delivered already (a job that ran twice after a lost lease).
             return Ok(());
         }
-        let document =
-            ItemDocument::of(&prescription).map_err(|e| JobError::Permanent(e.to_string()))?;
         let request: MedicationRequest = match serde_json::from_value(document.request.clone()) {
             Ok(Resource::MedicationRequest(mr)) => *mr,
             _ => {
@@ -163,6 +175,7 @@ impl JobHandler for SendHandler {
         }
         let context = context(&prescription, &document.prescriber.prescriber_code, clock);
         let answer = self
+            .0
             .client
             .create(&request, &prescription.idempotency_key, &context)
             .await;
@@ -264,21 +277,8 @@ impl JobHandler for SendHandler {
     }
 }
 
-pub struct EndHandler {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    client: NllClient,
-}
-
-impl EndHandler {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, client: NllClient) -> Self {
-        Self {
-            store,
-            clock,
-            client,
-        }
-    }
-}
+/// Cancels an item in the national list (job kind [`END_JOB`]).
+pub struct EndHandler(pub Delivery);
 
 #[async_trait]
 impl JobHandler for EndHandler {
@@ -290,23 +290,18 @@ impl JobHandler for EndHandler {
         let payload: EndPayload = serde_json::from_value(job.payload.clone())
             .map_err(|e| JobError::Permanent(format!("payload: {e}")))?;
         let id = payload.prescription_id;
-        let store = self.store.as_ref();
-        let clock = self.clock.as_ref();
-        let prescription = store
-            .prescription(id)
-            .await
-            .map_err(|e| JobError::Retry(format!("store: {e}")))?
-            .ok_or_else(|| JobError::Permanent(format!("prescription {id} is missing")))?;
+        let store = self.0.store.as_ref();
+        let clock = self.0.clock.as_ref();
+        let (prescription, document) = self.0.item(id).await?;
         if prescription.status != PrescriptionStatus::CancelPending {
             return Ok(());
         }
-        let document =
-            ItemDocument::of(&prescription).map_err(|e| JobError::Permanent(e.to_string()))?;
         let previous = PrescriptionStatus::parse(&payload.previous)
             .filter(|s| s.is_active())
             .unwrap_or(PrescriptionStatus::Registered);
         let context = context(&prescription, &document.prescriber.prescriber_code, clock);
         let answer = self
+            .0
             .client
             .end(
                 &payload.national_id,

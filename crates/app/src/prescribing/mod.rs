@@ -497,11 +497,10 @@ impl Prescribing {
     /// all are stored as queued with their delivery jobs in one transaction.
     pub async fn send(&self, account: AccountId, draft_id: Uuid) -> AppResult<SendOutcome> {
         // Independent reads, side by side: the click waits on the slowest, not on their sum.
-        let (draft, prescriber, workplaces) = tokio::try_join!(
-            self.draft(account),
-            self.account(account),
-            async { Ok(self.store.workplaces(account).await?) },
-        )?;
+        let (draft, prescriber, workplaces) =
+            tokio::try_join!(self.draft(account), self.account(account), async {
+                Ok(self.store.workplaces(account).await?)
+            },)?;
         if draft.id != draft_id {
             let sent = self.store.prescription_batch(draft_id).await?;
             if sent.iter().any(|p| p.account_id == account) {

@@ -139,6 +139,7 @@ pub struct TestPrescriber {
     pub password: &'static str,
     pub profession: erecept_domain::Profession,
     pub population_register_addon: bool,
+    pub workplace_name: &'static str,
 }
 
 impl TestPrescriber {
@@ -149,11 +150,37 @@ impl TestPrescriber {
             password: "Rätt-lösenord-42",
             profession: erecept_domain::Profession::Lakare,
             population_register_addon: true,
+            workplace_name: "Mottagningen i Lund",
+        }
+    }
+
+    /// A dentist without the add-on.
+    pub fn dentist() -> Self {
+        Self {
+            profession: erecept_domain::Profession::Tandlakare,
+            population_register_addon: false,
+            workplace_name: "Tandläkarna i Lund",
+            ..Self::doctor()
         }
     }
 
     /// Creates the account, verified and with a paid licence.
     pub async fn create(&self, server: &Running) -> erecept_store::AccountId {
+        self.create_with(
+            server,
+            erecept_store::Verification::Verified {
+                at: server.app.clock.now(),
+            },
+        )
+        .await
+    }
+
+    /// Creates the account with a paid licence and this state of the prescriber-code check.
+    pub async fn create_with(
+        &self,
+        server: &Running,
+        verification: erecept_store::Verification,
+    ) -> erecept_store::AccountId {
         use erecept_domain::{
             County, Licence, Licensing, PersonNumber, PrescriberCode, WorkplaceCode,
         };
@@ -175,7 +202,7 @@ impl TestPrescriber {
             verification_expected_by: app.clock.now() + jiff::SignedDuration::from_hours(48),
             workplace: Workplace {
                 id: uuid::Uuid::now_v7(),
-                name: "Mottagningen i Lund".into(),
+                name: self.workplace_name.into(),
                 code: WorkplaceCode::parse("1234567").unwrap(),
                 address: "Stora Södergatan 1".into(),
                 postal_code: "222 23".into(),
@@ -201,17 +228,12 @@ impl TestPrescriber {
             .register(&registration, &Outbox::new(), app.clock.now())
             .await
             .unwrap();
-        app.store
-            .set_verification(
-                id,
-                Verification::Verified {
-                    at: app.clock.now(),
-                },
-                &Outbox::new(),
-                app.clock.now(),
-            )
-            .await
-            .unwrap();
+        if !matches!(verification, Verification::Pending { .. }) {
+            app.store
+                .set_verification(id, verification, &Outbox::new(), app.clock.now())
+                .await
+                .unwrap();
+        }
         id
     }
 }
