@@ -27,6 +27,7 @@ use uuid::Uuid;
 
 use crate::drugs::{self, HitsFragment, SearchQuery};
 use crate::pages::{message_page, not_found, render, server_error};
+use crate::session::Prescriber;
 use crate::{Chrome, FieldErrors, Page, WebState};
 
 /// Rows of intake times and of extempore ingredients the form offers.
@@ -52,10 +53,6 @@ pub fn routes() -> Router<WebState> {
         .route("/recept/{id}/makulera", post(cancel))
         .route("/recept/{id}/fornya", post(renew))
         .route("/logg", get(audit_log))
-}
-
-fn account(page: &Page) -> Option<AccountId> {
-    page.visitor.account_id().map(AccountId)
 }
 
 fn errors_of(list: &[ItemError]) -> FieldErrors {
@@ -381,11 +378,9 @@ async fn render_new(
 async fn new_page(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Query(query): Query<SearchQuery>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     render_new(
         &state,
         &page,
@@ -418,11 +413,9 @@ async fn hits(
 async fn set_patient(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Form(form): Form<PatientForm>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     let input = PatientInput {
         no_number: form.utan_personnummer.is_some(),
         person_number: form.personnummer.clone(),
@@ -453,21 +446,20 @@ async fn set_patient(
 async fn remove_item(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Path(index): Path<usize>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     match state.app.prescribing.remove_item(id, index).await {
         Ok(()) => Redirect::to("/recept/nytt").into_response(),
         Err(e) => server_error(&state, &page, &e.to_string()),
     }
 }
 
-async fn discard(State(state): State<WebState>, page: Page) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
+async fn discard(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+) -> Response {
     match state.app.prescribing.discard_draft(id).await {
         Ok(()) => Redirect::to("/recept/nytt").into_response(),
         Err(e) => server_error(&state, &page, &e.to_string()),
@@ -479,10 +471,12 @@ struct SendForm {
     utkast: String,
 }
 
-async fn send(State(state): State<WebState>, page: Page, Form(form): Form<SendForm>) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
+async fn send(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Form(form): Form<SendForm>,
+) -> Response {
     let Ok(draft_id) = form.utkast.parse::<Uuid>() else {
         return Redirect::to("/recept/nytt").into_response();
     };
@@ -735,11 +729,9 @@ fn render_item(
 async fn item_form(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Query(query): Query<ItemQuery>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     let draft = match state.app.prescribing.draft(id).await {
         Ok(d) => d,
         Err(e) => return server_error(&state, &page, &e.to_string()),
@@ -886,11 +878,9 @@ fn item_from_pairs(pairs: &[(String, String)]) -> (ItemQuery, ItemDraft) {
 async fn item_submit(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     let (query, item) = item_from_pairs(&pairs);
     let choice = choice_of(&query);
     match state
@@ -994,10 +984,12 @@ fn fragment(batch: Uuid, items: &[Prescription]) -> StatusFragment {
     }
 }
 
-async fn sent_page(State(state): State<WebState>, page: Page, Path(batch): Path<Uuid>) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
+async fn sent_page(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Path(batch): Path<Uuid>,
+) -> Response {
     let items = match state.app.prescribing.batch(id, batch, true).await {
         Ok(items) => items,
         Err(e) => return server_error(&state, &page, &e.to_string()),
@@ -1024,21 +1016,21 @@ async fn sent_page(State(state): State<WebState>, page: Page, Path(batch): Path<
 async fn sent_status(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Path(batch): Path<Uuid>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     match state.app.prescribing.batch(id, batch, false).await {
         Ok(items) => render(&fragment(batch, &items)),
         Err(e) => server_error(&state, &page, &e.to_string()),
     }
 }
 
-async fn summary(State(state): State<WebState>, page: Page, Path(batch): Path<Uuid>) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
+async fn summary(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Path(batch): Path<Uuid>,
+) -> Response {
     match state.app.prescribing.summary_pdf(id, batch).await {
         Ok(Some(pdf)) => (
             [
@@ -1129,11 +1121,9 @@ fn url_encode(value: &str) -> String {
 async fn history(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Query(query): Query<HistoryQuery>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     let mut errors = FieldErrors::default();
     let mut date = |field: &'static str, value: &str| -> Option<jiff::civil::Date> {
         let value = value.trim();
@@ -1382,11 +1372,9 @@ async fn render_detail(
 async fn detail(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Path(prescription): Path<Uuid>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     render_detail(
         &state,
         &page,
@@ -1409,12 +1397,10 @@ struct CancelForm {
 async fn cancel(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Path(prescription): Path<Uuid>,
     Form(form): Form<CancelForm>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     let result = state
         .app
         .prescribing
@@ -1436,11 +1422,9 @@ async fn cancel(
 async fn renew(
     State(state): State<WebState>,
     page: Page,
+    Prescriber(id): Prescriber,
     Path(prescription): Path<Uuid>,
 ) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
     match state.app.prescribing.renew(id, prescription).await {
         Ok(Ok(())) => Redirect::to("/recept/nytt#lakemedel").into_response(),
         Ok(Err(RenewRefusal::NotFound)) => not_found(State(state), page).await,
@@ -1476,10 +1460,11 @@ struct AuditPage {
     rows: Vec<AuditRow>,
 }
 
-async fn audit_log(State(state): State<WebState>, page: Page) -> Response {
-    let Some(id) = account(&page) else {
-        return Redirect::to("/").into_response();
-    };
+async fn audit_log(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+) -> Response {
     let entries = match state.app.prescribing.audit_log(id, 500).await {
         Ok(e) => e,
         Err(e) => return server_error(&state, &page, &e.to_string()),

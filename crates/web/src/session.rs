@@ -153,3 +153,24 @@ mod tests {
         );
     }
 }
+
+/// The logged-in prescriber's account, as an extractor: a visitor who is not logged in is sent
+/// to the start page (the login form) instead.
+#[derive(Debug, Clone, Copy)]
+pub struct Prescriber(pub erecept_store::AccountId);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Prescriber {
+    type Rejection = axum::response::Redirect;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Visitor>()
+            .and_then(Visitor::account_id)
+            .map(|id| Prescriber(erecept_store::AccountId(id)))
+            .ok_or_else(|| axum::response::Redirect::to("/"))
+    }
+}
