@@ -365,12 +365,20 @@ async fn keyboard_user_prescribes_with_search_as_you_type() {
             press(&c, Key::Enter).await;
             wait_for_text(&c, "Läkemedel på receptet").await;
             wait_for_text(&c, "1 tablett vid behov").await;
+            println!(
+                "screenshot of Nytt recept with an item: {}",
+                screenshot(&c, "draft").await.display()
+            );
 
             tab_until(&c, |f| f.is_button("Skicka recept"), "Skicka recept").await;
             press(&c, Key::Enter).await;
             wait_for_title(&c, "Skickade recept – eRecept").await;
             // The status refreshes by itself until the national list has answered.
             wait_for_text(&c, "Registrerad").await;
+            println!(
+                "screenshot of the sent items: {}",
+                screenshot(&c, "sent").await.display()
+            );
         })
         .await;
 }
@@ -1026,7 +1034,7 @@ async fn is_checked(c: &Client, id: &str) -> bool {
 
 async fn screenshot(c: &Client, what: &str) -> PathBuf {
     let shot = std::env::temp_dir().join(format!(
-        "erecept-browser-registration-{what}-{}.png",
+        "erecept-browser-{what}-{}.png",
         uuid::Uuid::new_v4().simple()
     ));
     std::fs::write(&shot, c.screenshot().await.unwrap()).unwrap();
