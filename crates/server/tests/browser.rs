@@ -347,6 +347,10 @@ async fn keyboard_user_prescribes_with_search_as_you_type() {
             .await;
             press(&c, Key::Enter).await;
             wait_for_text(&c, NO_BENEFIT_DECISION).await;
+            println!(
+                "screenshot of the item form with an error: {}",
+                screenshot(&c, "item-error").await.display()
+            );
             assert_eq!(
                 value(&c, &dosage).await,
                 "1 tablett vid behov",
@@ -355,7 +359,7 @@ async fn keyboard_user_prescribes_with_search_as_you_type() {
 
             tab_until(&c, |f| f.key == "radio:forman", "the Förmån choice").await;
             press(&c, Key::Space).await;
-            assert!(is_checked(&c, "forman-ja").await, "Space chooses Ja");
+            assert!(is_checked(&c, "forman").await, "Space chooses Ja");
             tab_until(
                 &c,
                 |f| f.is_button("Lägg till i receptet"),
