@@ -651,3 +651,98 @@ async fn a_veterinarian_prescribes_for_an_animal_and_its_owner() {
     assert!(animal.to_string().contains("terapi"));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_double_click_sends_once_and_others_never_see_ones_prescriptions() {
+    let server = common::start(common::dev_config()).await;
+    let browser = logged_in(&server, &TestPrescriber::doctor()).await;
+    define_patient(&browser).await;
+    set_patient(&browser).await;
+    let response = add_item(&browser, "alvedon", &standard("1 vid behov", "mot smärta")).await;
+    assert_eq!(response.status(), 303);
+
+    // The same form posted twice: the second answer leads to the first batch.
+    let page = browser.page("/recept/nytt").await;
+    let marker = "name=\"utkast\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let draft = page[start..].split('"').next().unwrap().to_owned();
+    let csrf = common::csrf_field(&page);
+    let post = || {
+        browser
+            .client
+            .post(format!("{}/recept/nytt/skicka", browser.base))
+            .form(&[("csrf", csrf.as_str()), ("utkast", draft.as_str())])
+            .send()
+    };
+    let first = post().await.unwrap();
+    let second = post().await.unwrap();
+    assert_eq!(first.status(), 303);
+    assert_eq!(second.status(), 303);
+    assert_eq!(location(&first), location(&second));
+    let batch = location(&first).to_owned();
+    let fragment = settled(&browser, &batch).await;
+    assert_eq!(fragment.matches(">Registrerad<").count(), 1);
+    assert_eq!(
+        national_list(&browser, &format!("{}/sim/nll", server.url()))
+            .await
+            .len(),
+        1
+    );
+    let id = prescription_ids(&fragment)[0].clone();
+
+    // Förnya is refused while the draft holds another patient's items.
+    let response = browser
+        .client
+        .post(format!("{}/sim/spar/control/persons", browser.base))
+        .json(&json!({"personNumber": "197501079292", "givenNames": "Bo", "surname": "Berg"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success());
+    let response = browser
+        .submit(
+            "/recept/nytt",
+            "/recept/nytt/patient",
+            &[("personnummer", "197501079292"), ("patient_namn", "")],
+        )
+        .await;
+    assert_eq!(response.status(), 303, "{}", response.text().await.unwrap());
+    let response = add_item(&browser, "omeprazol", &standard("1 dagligen", "mot magsår")).await;
+    assert_eq!(response.status(), 303);
+    let response = browser
+        .submit(
+            &format!("/recept/{id}"),
+            &format!("/recept/{id}/fornya"),
+            &[],
+        )
+        .await;
+    let body = response.text().await.unwrap();
+    assert!(
+        body.contains("Du har ett påbörjat recept till en annan patient"),
+        "{body}"
+    );
+
+    // Another prescriber sees neither the item, its batch nor its summary.
+    let other = TestPrescriber {
+        person_number: "198501012390",
+        ..TestPrescriber::doctor()
+    };
+    let stranger = logged_in(&server, &other).await;
+    for path in [
+        format!("/recept/{id}"),
+        batch.clone(),
+        format!("{batch}/sammanfattning.pdf"),
+    ] {
+        assert_eq!(stranger.get(&path).await.status(), 404, "{path}");
+    }
+    assert!(stranger.page("/recept").await.contains("0 recept"));
+    let response = stranger
+        .submit(
+            "/recept",
+            &format!("/recept/{id}/makulera"),
+            &[("orsak", "fel-patient")],
+        )
+        .await;
+    assert_eq!(response.status(), 404);
+    server.stop().await;
+}
