@@ -1,5 +1,7 @@
 //! `erecept`: the eRecept service and its operator commands.
 
+mod progress;
+
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -319,16 +321,6 @@ fn print_issues(kind: &str, issues: &[erecept_catalog::ImportIssue]) {
     }
 }
 
-/// One line of progress on the terminal: what is being done, and how far.
-fn progress(step: usize, steps: usize, what: &str) {
-    let filled = step * 20 / steps.max(1);
-    eprintln!(
-        "[{}{}] {step}/{steps} {what}",
-        "#".repeat(filled),
-        ".".repeat(20 - filled)
-    );
-}
-
 async fn import_npl(
     config: Config,
     xml: Option<PathBuf>,
@@ -340,7 +332,7 @@ async fn import_npl(
         anyhow::bail!("give --xml FOLDER and/or --packages FILE");
     }
     let steps = 4;
-    progress(1, steps, "reading the files");
+    progress::step(1, steps, "reading the files");
     let mut products = Vec::new();
     if let Some(dir) = &xml {
         let imported =
@@ -356,9 +348,14 @@ async fn import_npl(
         products = imported.items;
     }
     if let Some(file) = &packages {
-        let reader = std::io::BufReader::new(
-            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?,
-        );
+        let opened =
+            std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+        let size = opened.metadata().map(|m| m.len()).unwrap_or(0);
+        let reader = std::io::BufReader::new(progress::Reading::new(
+            opened,
+            size,
+            format!("reading {}", file.display()),
+        ));
         let rows = packages_ndjson::parse(reader);
         print_issues("skipped", &rows.report.skipped);
         print_issues("warning", &rows.report.warnings);
@@ -375,10 +372,10 @@ async fn import_npl(
             packages_ndjson::join(products, &rows.items)
         };
     }
-    progress(2, steps, "opening the database");
+    progress::step(2, steps, "opening the database");
     let store = erecept_server::open_store(&config.database_url).await?;
     let app = operator_app(&config, store.clone());
-    progress(
+    progress::step(
         3,
         steps,
         &format!("merging {} products into the register", products.len()),
@@ -389,7 +386,7 @@ async fn import_npl(
         ImportScope::Total
     };
     let counts = app.drugs.import_products(products, scope).await?;
-    progress(4, steps, "done");
+    progress::step(4, steps, "done");
     store.close().await;
     println!(
         "import-npl: {} new, {} changed, {} withdrawn, {} unchanged",
