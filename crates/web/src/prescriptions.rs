@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 
 use erecept_app::prescribing::{
-    ArticleChoice, CancelRefusal, DraftPatient, ItemDocument, PatientInput, RenewRefusal,
+    ArticleChoice, CancelRefusal, Desk, DraftPatient, ItemDocument, PatientInput, RenewRefusal,
     SendOutcome, form, pharmacies,
 };
 use erecept_domain::prescription::{
@@ -21,7 +21,7 @@ use erecept_domain::prescription::{
     RecipientDraft, field,
 };
 use erecept_nll::{EndReason, Issue};
-use erecept_store::{AccountId, Prescription, PrescriptionFilter, PrescriptionStatus, Workplace};
+use erecept_store::{AccountId, Prescription, PrescriptionFilter, PrescriptionStatus};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -281,12 +281,12 @@ async fn render_new(
     notice: String,
     query: &SearchQuery,
 ) -> Response {
-    let draft = match state.app.prescribing.draft(id).await {
-        Ok(d) => d,
-        Err(e) => return server_error(state, page, &e.to_string()),
-    };
-    let workplaces: Vec<Workplace> = match state.app.prescribing.workplaces(id).await {
-        Ok(w) => w,
+    let Desk {
+        draft,
+        prescriber,
+        workplaces,
+    } = match state.app.prescribing.desk(id).await {
+        Ok(desk) => desk,
         Err(e) => return server_error(state, page, &e.to_string()),
     };
     let chosen = draft
@@ -313,10 +313,7 @@ async fn render_new(
         label: p.label(),
         selected: p.gln == form.apotek,
     }));
-    let veterinarian = match state.app.store.account(id).await {
-        Ok(account) => account.is_some_and(|a| a.profession.is_veterinarian()),
-        Err(e) => return server_error(state, page, &e.to_string()),
-    };
+    let veterinarian = prescriber.profession.is_veterinarian();
     let scopes = choices(
         &[
             ("", "Välj"),
