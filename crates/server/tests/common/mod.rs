@@ -9,8 +9,11 @@ use std::path::PathBuf;
 use erecept_server::{Config, Running};
 use erecept_web::Simulator;
 
+/// A new folder for one test's files, under cargo's folder for test scratch files in `target/`
+/// (so that `cargo clean` removes them), not in the system's temporary folder.
 pub fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("erecept-test-{}", uuid::Uuid::new_v4().simple()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("erecept-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
