@@ -329,6 +329,10 @@ async fn keyboard_user_prescribes_with_search_as_you_type() {
             type_text(&c, "alvedo").await;
             // The hits come while typing, without pressing Enter.
             wait_for_text(&c, "Filmdragerad tablett").await;
+            println!(
+                "screenshot of the hits while typing: {}",
+                screenshot(&c, "hits").await.display()
+            );
             tab_until(&c, |f| f.is_link("Välj"), "the first Välj link").await;
             press(&c, Key::Enter).await;
             wait_for_text(&c, "Antal förpackningar").await;
