@@ -12,7 +12,7 @@ use erecept_domain::{
     County, Licence, Licensing, Money, OrganisationNumber, PersonNumber, PrescriberCode,
     Profession, WorkplaceCode, add_office_hours,
 };
-use erecept_mail::{PrescriberVerified, RegistrationConfirmed};
+use erecept_mail::{PrescriberInReview, PrescriberVerified, RegistrationConfirmed};
 use erecept_prescriber_register::{CheckAnswer, PrescriberRegisterClient, Verdict, compare};
 use erecept_store::{
     AccountId, BillingKind, BillingParty, Job, NewJob, NewRegistration, Outbox, Store, StoreError,
@@ -700,10 +700,25 @@ impl JobHandler for VerifyHandler {
                 tracing::info!(account = %id, "prescriber code confirmed");
             }
             Err(reason) => {
+                let mail = self
+                    .mailer
+                    .compose(
+                        &account.email,
+                        &PrescriberInReview {
+                            name: account.given_name.clone(),
+                        },
+                    )
+                    .map_err(|e| JobError::Retry(e.to_string()))?;
                 self.store
-                    .set_verification(id, Verification::ManualReview, &Outbox::new(), now)
+                    .set_verification(
+                        id,
+                        Verification::ManualReview,
+                        &Outbox::new().mail(mail),
+                        now,
+                    )
                     .await
                     .map_err(|e| JobError::Retry(e.to_string()))?;
+                self.mailer.wake();
                 tracing::warn!(account = %id, %reason, "prescriber code not confirmed: manual review");
             }
         }

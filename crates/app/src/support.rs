@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use erecept_domain::PersonNumber;
 use erecept_domain::clock::Clock;
-use erecept_mail::PrescriberVerified;
+use erecept_mail::{CertificateDecided, PrescriberNotConfirmed, PrescriberVerified};
 use erecept_store::{Account, CertificateStatus, Outbox, Store, Verification};
 
 use crate::{AppResult, Mailer};
@@ -39,7 +39,7 @@ impl Support {
         Ok(self.store.accounts_in_review().await?)
     }
 
-    /// Confirms (or rejects) a prescriber's code by hand; a confirmation mails that login works.
+    /// Confirms (or rejects) a prescriber's code by hand, and mails the prescriber the outcome.
     pub async fn decide_verification(
         &self,
         person_number: &PersonNumber,
@@ -69,15 +69,27 @@ impl Support {
                 .await?;
             self.mailer.wake();
         } else {
+            let mail = self.mailer.compose(
+                &account.email,
+                &PrescriberNotConfirmed {
+                    name: account.given_name.clone(),
+                },
+            )?;
             self.store
-                .set_verification(account.id, Verification::Rejected, &Outbox::new(), now)
+                .set_verification(
+                    account.id,
+                    Verification::Rejected,
+                    &Outbox::new().mail(mail),
+                    now,
+                )
                 .await?;
+            self.mailer.wake();
         }
         tracing::info!(account = %account.id, approve, "prescriber code decided by support");
         Ok(Decision::Done)
     }
 
-    /// Approves (or rejects) the newest certificate waiting for review.
+    /// Approves (or rejects) the newest certificate waiting for review, and mails the outcome.
     pub async fn decide_certificate(
         &self,
         person_number: &PersonNumber,
@@ -98,9 +110,22 @@ impl Support {
         } else {
             CertificateStatus::Rejected
         };
+        let mail = self.mailer.compose(
+            &account.email,
+            &CertificateDecided {
+                name: account.given_name.clone(),
+                approved: approve,
+            },
+        )?;
         self.store
-            .decide_certificate(waiting.id, status, &Outbox::new(), self.clock.now())
+            .decide_certificate(
+                waiting.id,
+                status,
+                &Outbox::new().mail(mail),
+                self.clock.now(),
+            )
             .await?;
+        self.mailer.wake();
         tracing::info!(account = %account.id, certificate = %waiting.id, approve, "certificate decided by support");
         Ok(Decision::Done)
     }

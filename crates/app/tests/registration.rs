@@ -434,6 +434,22 @@ async fn a_code_the_register_does_not_confirm_goes_to_manual_review() {
         .unwrap()
         .unwrap();
     assert_eq!(account.verification, Verification::ManualReview);
+    let mail = w.store.recent_mail(1).await.unwrap().pop().unwrap();
+    assert_eq!(mail.subject, "Vi kontrollerar din förskrivarkod – eRecept");
+
+    // Support refuses the code: the prescriber is told.
+    let decided = w
+        .app
+        .support
+        .decide_verification(&pnr, false)
+        .await
+        .unwrap();
+    assert_eq!(decided, erecept_app::support::Decision::Done);
+    let mail = w.store.recent_mail(1).await.unwrap().pop().unwrap();
+    assert_eq!(
+        mail.subject,
+        "Din förskrivarkod kunde inte bekräftas – eRecept"
+    );
 }
 
 #[tokio::test]

@@ -33,7 +33,14 @@ pub struct TestMessage {
 /// Defines a mail kind: its data, subject, and the pair of templates `{name}.txt` and
 /// `{name}.html` that render it.
 macro_rules! mail_kind {
+    // A subject that depends on the message too.
+    ($kind:ident, $text:ident, $html:ident, $text_file:literal, $html_file:literal, |$brand:ident, $message:ident| $subject:expr) => {
+        mail_kind!(@define $kind, $text, $html, $text_file, $html_file, |$brand, $message| $subject);
+    };
     ($kind:ident, $text:ident, $html:ident, $text_file:literal, $html_file:literal, |$brand:ident| $subject:expr) => {
+        mail_kind!(@define $kind, $text, $html, $text_file, $html_file, |$brand, _message| $subject);
+    };
+    (@define $kind:ident, $text:ident, $html:ident, $text_file:literal, $html_file:literal, |$brand:ident, $message:ident| $subject:expr) => {
         #[derive(Template)]
         #[template(path = $text_file)]
         struct $text<'a> {
@@ -51,6 +58,7 @@ macro_rules! mail_kind {
         impl MailTemplate for $kind {
             fn render(&self, brand: &Brand) -> Result<Rendered, MailError> {
                 let $brand = brand;
+                let $message = self;
                 Ok(Rendered {
                     subject: $subject,
                     text: $text {
@@ -148,6 +156,59 @@ mail_kind!(
             "Behörighetskontrollen är slutförd – du kan logga in i {}",
             brand.service_name
         )
+    }
+);
+
+/// The register did not confirm the prescriber code at once: a person at support checks it.
+#[derive(Debug, Clone)]
+pub struct PrescriberInReview {
+    pub name: String,
+}
+
+mail_kind!(
+    PrescriberInReview,
+    PrescriberInReviewText,
+    PrescriberInReviewHtml,
+    "prescriber_in_review.txt",
+    "prescriber_in_review.html",
+    |brand| format!("Vi kontrollerar din förskrivarkod – {}", brand.service_name)
+);
+
+/// Support could not confirm the prescriber code: the account cannot be used.
+#[derive(Debug, Clone)]
+pub struct PrescriberNotConfirmed {
+    pub name: String,
+}
+
+mail_kind!(
+    PrescriberNotConfirmed,
+    PrescriberNotConfirmedText,
+    PrescriberNotConfirmedHtml,
+    "prescriber_not_confirmed.txt",
+    "prescriber_not_confirmed.html",
+    |brand| format!(
+        "Din förskrivarkod kunde inte bekräftas – {}",
+        brand.service_name
+    )
+);
+
+/// Support's decision on the certificate from the head of the workplace.
+#[derive(Debug, Clone)]
+pub struct CertificateDecided {
+    pub name: String,
+    pub approved: bool,
+}
+
+mail_kind!(
+    CertificateDecided,
+    CertificateDecidedText,
+    CertificateDecidedHtml,
+    "certificate_decided.txt",
+    "certificate_decided.html",
+    |brand, message| if message.approved {
+        format!("Ditt intyg är godkänt – {}", brand.service_name)
+    } else {
+        format!("Ditt intyg kunde inte godkännas – {}", brand.service_name)
     }
 );
 
@@ -263,6 +324,55 @@ mod tests {
         );
         assert!(verified.text.contains("du kan nu logga in"));
         assert!(verified.text.contains("https://erecept.example"));
+    }
+
+    #[test]
+    fn support_decisions_say_what_happens_next() {
+        let review = PrescriberInReview {
+            name: "Tolvan".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(
+            review.subject,
+            "Vi kontrollerar din förskrivarkod – eRecept"
+        );
+        assert!(review.text.contains("Hej Tolvan!"));
+        assert!(review.text.contains("kontrollerar den manuellt"));
+
+        let refused = PrescriberNotConfirmed {
+            name: "Tolvan".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(
+            refused.subject,
+            "Din förskrivarkod kunde inte bekräftas – eRecept"
+        );
+        assert!(refused.text.contains("kan inte logga in"));
+        assert!(refused.html.contains("kan inte logga in"));
+
+        let approved = CertificateDecided {
+            name: "Tolvan".into(),
+            approved: true,
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(approved.subject, "Ditt intyg är godkänt – eRecept");
+        assert!(approved.text.contains("du kan nu logga in"));
+        assert!(!approved.text.contains("ladda upp ett nytt intyg"));
+        let rejected = CertificateDecided {
+            name: "Tolvan".into(),
+            approved: false,
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(
+            rejected.subject,
+            "Ditt intyg kunde inte godkännas – eRecept"
+        );
+        assert!(rejected.text.contains("ladda upp ett nytt intyg"));
+        assert!(!rejected.text.contains("du kan nu logga in"));
     }
 
     fn registered_fields() -> RegistrationConfirmed {

@@ -655,6 +655,15 @@ async fn a_nurse_sends_the_certificate_and_logs_in_once_support_has_approved_it(
             .unwrap(),
         erecept_app::support::Decision::Done
     );
+    let mail = server
+        .app
+        .store
+        .recent_mail(1)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(mail.subject, "Ditt intyg är godkänt – eRecept");
     let login = browser
         .submit(
             "/",
