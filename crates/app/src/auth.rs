@@ -28,6 +28,9 @@ pub const MAX_FAILURES_PER_ADDRESS: u32 = 30;
 pub const MAX_RESETS_PER_ACCOUNT: u32 = 3;
 pub const MAX_RESETS_PER_ADDRESS: u32 = 10;
 pub const THROTTLE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// BankID orders one address may start within the window (each costs a call to BankID, and
+/// an office behind one address has many users).
+pub const MAX_BANKID_STARTS_PER_ADDRESS: u32 = 60;
 /// How long a reset link works.
 pub const RESET_LINK_HOURS: u32 = 24;
 
@@ -152,6 +155,20 @@ pub fn check_new_password(
 }
 
 impl Auth {
+    /// Counts a BankID order started from `address`; false when the address has started too
+    /// many within [`THROTTLE_WINDOW`] (the order must then not be started).
+    pub async fn may_start_identification(&self, address: IpAddr) -> AppResult<bool> {
+        let now = self.clock.now();
+        let count = self
+            .store
+            .count_login_failure(
+                &format!("bankid:address:{address}"),
+                now - THROTTLE_WINDOW,
+                now,
+            )
+            .await?;
+        Ok(count <= MAX_BANKID_STARTS_PER_ADDRESS)
+    }
     pub fn new(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,

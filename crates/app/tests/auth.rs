@@ -498,3 +498,19 @@ async fn reset_requests_are_limited_per_account() {
         erecept_app::auth::MAX_RESETS_PER_ACCOUNT as usize
     );
 }
+
+#[tokio::test]
+async fn bankid_orders_are_limited_per_address() {
+    let w = world().await;
+    let auth = &w.app.auth;
+    for _ in 0..erecept_app::auth::MAX_BANKID_STARTS_PER_ADDRESS {
+        assert!(auth.may_start_identification(address()).await.unwrap());
+    }
+    assert!(!auth.may_start_identification(address()).await.unwrap());
+    // Another address is not held back, and the first one may start again later.
+    let elsewhere: IpAddr = "198.51.100.7".parse().unwrap();
+    assert!(auth.may_start_identification(elsewhere).await.unwrap());
+    w.clock
+        .advance(erecept_app::auth::THROTTLE_WINDOW + jiff::SignedDuration::from_secs(1));
+    assert!(auth.may_start_identification(address()).await.unwrap());
+}

@@ -216,6 +216,21 @@ async fn start(
         );
         return (StatusCode::BAD_REQUEST, body).into_response();
     };
+    match state.app.auth.may_start_identification(address).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let body = message_page(
+                &state,
+                &page,
+                "start",
+                "För många försök",
+                vec!["Det har startats för många legitimeringar med BankID från din uppkoppling. Vänta en kvart och försök igen.".to_owned()],
+                None,
+            );
+            return (StatusCode::TOO_MANY_REQUESTS, body).into_response();
+        }
+        Err(error) => return server_error(&state, &page, &error.to_string()),
+    }
     let identification = identification(&state);
     // One order per session: an earlier one is cancelled (BankID would refuse a second order
     // for the same person anyway).
