@@ -256,9 +256,12 @@ impl Prescribing {
     /// The account's draft, or a new empty one.
     pub async fn draft(&self, account: AccountId) -> AppResult<Draft> {
         Ok(match self.store.prescription_draft(account).await? {
-            // A draft that no longer reads (an older shape) is started anew rather than
-            // blocking the page.
-            Some(value) => serde_json::from_value(value).unwrap_or_default(),
+            Some(value) => serde_json::from_value(value).unwrap_or_else(|error| {
+                // A draft of an older shape is started anew rather than blocking the page; it
+                // is still in the store until the new one is saved.
+                tracing::warn!(%account, %error, "prescription draft unreadable, started anew");
+                Draft::new()
+            }),
             None => Draft::new(),
         })
     }
