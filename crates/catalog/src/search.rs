@@ -36,17 +36,27 @@
 //!
 //! # Cost
 //!
-//! Building sorts all distinct words once. A query does binary searches over the sorted words,
-//! walks the posting lists of the matching words into one flat per-product array per query
-//! word, and sorts only the matching products (a partial sort down to the limit).
+//! Building sorts all distinct words once and numbers the products in the order of the last
+//! tie-breaks (available first, then by name), so that a product's number is its rank among
+//! equals and the postings of available products come first. A query does binary searches
+//! over the sorted words (long numbers, the NPL-ids, apart) and walks the typo candidates with
+//! shared work between words that begin alike (see `fuzzy`). The query word with the fewest
+//! postings gives the candidates; every other word either marks its postings or, when that is
+//! cheaper, is looked up among the candidates' own words. Only the best `limit` candidates
+//! are sorted (a selection first).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
+use std::sync::Mutex;
 
 use erecept_domain::County;
 
 use crate::catalog::Catalog;
 use crate::model::{NarcoticsClass, Package, Product, ProductKind};
 use crate::rek::{RekLists, RekTarget};
+
+mod fuzzy;
+
+use fuzzy::PrefixMatcher;
 
 /// How well a query word matched; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -139,49 +149,294 @@ impl Hit<'_> {
     }
 }
 
-struct Term {
-    /// Normalised word (å, ä, ö kept).
-    exact: Box<str>,
-    /// `exact` with å, ä → a and ö → o; the sort key.
-    folded: Box<str>,
-    /// Range in `SearchIndex::postings`.
-    start: u32,
-    end: u32,
-    /// Letters of `folded` (see [`letter_mask`]), to skip hopeless fuzzy candidates cheaply.
-    letters: u32,
+/// Sorted words, their text in one buffer in the same order (for locality when a range of
+/// them is walked).
+#[derive(Default)]
+struct Terms {
+    list: Vec<Term>,
+    text: String,
 }
 
-struct Meta {
-    kind: ProductKind,
-    available: bool,
-    name_rank: u32,
+struct Term {
+    /// `text[exact_at..folded_at]`: the normalised word (å, ä, ö kept).
+    exact_at: u32,
+    /// `text[folded_at..folded_end]`: the word with å, ä → a and ö → o, the sort key (the
+    /// same bytes as the exact word when there is nothing to fold).
+    folded_at: u32,
+    folded_end: u32,
+    /// Range in `SearchIndex::postings`: `start..available_end` the available products,
+    /// `available_end..end` the others.
+    start: u32,
+    available_end: u32,
+    end: u32,
+    /// Letters of the folded word (see [`letter_mask`]), to skip hopeless fuzzy candidates.
+    letters: u32,
+    /// Characters the exact word begins with like the previous term's (at most 255).
+    shared: u8,
+}
+
+impl Terms {
+    fn push(&mut self, exact: &str, folded: &str, postings: (u32, u32, u32)) {
+        let shared = self.list.last().map_or(0, |prev| {
+            let n = self
+                .exact(prev)
+                .chars()
+                .zip(exact.chars())
+                .take_while(|(a, b)| a == b)
+                .count();
+            u8::try_from(n).unwrap_or(u8::MAX)
+        });
+        let exact_at = to_u32(self.text.len());
+        self.text.push_str(exact);
+        let folded_at = if folded == exact {
+            exact_at
+        } else {
+            let at = to_u32(self.text.len());
+            self.text.push_str(folded);
+            at
+        };
+        let (start, available_end, end) = postings;
+        self.list.push(Term {
+            exact_at,
+            folded_at,
+            folded_end: folded_at + to_u32(folded.len()),
+            start,
+            available_end,
+            end,
+            letters: letter_mask(folded),
+            shared,
+        });
+    }
+
+    fn exact(&self, t: &Term) -> &str {
+        let end = if t.folded_at == t.exact_at {
+            t.folded_end
+        } else {
+            t.folded_at
+        };
+        self.text
+            .get(to_usize(t.exact_at)..to_usize(end))
+            .unwrap_or_default()
+    }
+
+    fn folded(&self, t: &Term) -> &str {
+        self.text
+            .get(to_usize(t.folded_at)..to_usize(t.folded_end))
+            .unwrap_or_default()
+    }
+
+    /// The range of terms whose folded form starts with `folded_prefix`.
+    fn prefix_range(&self, folded_prefix: &str) -> (usize, usize) {
+        let lo = self
+            .list
+            .partition_point(|t| self.folded(t) < folded_prefix);
+        let len = self.list[lo..].partition_point(|t| self.folded(t).starts_with(folded_prefix));
+        (lo, lo + len)
+    }
 }
 
 /// Digits a query word needs before it prefix-matches NPL-ids (a varunummer has six).
 const MIN_ID_PREFIX: usize = 6;
 const NPL_ID_LEN: usize = 14;
 
+/// A word of [`NPL_ID_LEN`] or more digits: an NPL-id or NPL-pack-id (or the like), kept
+/// apart so that short numbers never walk them.
+fn is_long_number(word: &str) -> bool {
+    word.len() >= NPL_ID_LEN && word.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A candidate's sort key, smallest first: the worst quality of its words (bits 56..64), the
+/// sum of their qualities (40..56), not on the REK-list (32) and the product number (0..32),
+/// which orders the rest of the ties (see [`SearchIndex`]).
+fn key(quality: u8, on_rek: bool, product: u32) -> u64 {
+    (u64::from(quality) << 56)
+        | (u64::from(quality) << 40)
+        | (u64::from(!on_rek) << 32)
+        | u64::from(product)
+}
+
+/// The `limit` smallest keys, ascending.
+fn smallest(keys: &[u64], limit: usize) -> Vec<u64> {
+    if keys.len() <= limit {
+        let mut keys = keys.to_vec();
+        keys.sort_unstable();
+        return keys;
+    }
+    // A max-heap of the best so far: most keys lose against its top at once.
+    let mut heap = BinaryHeap::with_capacity(limit + 1);
+    for &key in keys {
+        if heap.len() < limit {
+            heap.push(key);
+        } else if let Some(mut top) = heap.peek_mut()
+            && key < *top
+        {
+            *top = key;
+        }
+    }
+    heap.into_sorted_vec()
+}
+
+/// `key` with one more word matched with `quality`.
+fn add_quality(key: u64, quality: u8) -> u64 {
+    let worst = (key >> 56).max(u64::from(quality));
+    ((key & ((1 << 56) - 1)) | (worst << 56)) + (u64::from(quality) << 40)
+}
+
+fn key_product(key: u64) -> u32 {
+    u32::try_from(key & u64::from(u32::MAX)).unwrap_or(u32::MAX)
+}
+
+fn key_quality(key: u64) -> MatchQuality {
+    MatchQuality::from_u8(u8::try_from(key >> 56).unwrap_or(u8::MAX))
+}
+
+/// What one query word matches.
+#[derive(Default)]
+struct WordMatch {
+    /// The terms matched, ascending by number; terms without postings left out.
+    terms: Vec<TermMatch>,
+    /// Postings of those terms (available products only, unless unavailable are included).
+    postings: usize,
+}
+
+#[derive(Clone, Copy)]
+struct TermMatch {
+    term: u32,
+    quality: u8,
+    /// The range of its postings in `SearchIndex::postings` (available products only, unless
+    /// unavailable are included).
+    start: u32,
+    end: u32,
+}
+
+/// A quality level of a single query word with at least 1 / `SCAN_FACTOR` as many postings as
+/// there are products is found again by scanning all products rather than by sorting.
+const SCAN_FACTOR: usize = 16;
+
+/// One bit per product.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn from_flags(flags: impl Iterator<Item = bool>) -> Self {
+        let mut words = Vec::new();
+        for (i, flag) in flags.enumerate() {
+            if i % 64 == 0 {
+                words.push(0);
+            }
+            if flag && let Some(w) = words.last_mut() {
+                *w |= 1 << (i % 64);
+            }
+        }
+        Self(words)
+    }
+
+    fn get(&self, p: u32) -> bool {
+        let p = to_usize(p);
+        self.0.get(p / 64).is_some_and(|w| (w >> (p % 64)) & 1 == 1)
+    }
+
+    /// The products whose bit is set, ascending.
+    fn ones(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &w)| {
+            let base = to_u32(i * 64);
+            let mut rest = w;
+            std::iter::from_fn(move || {
+                (rest != 0).then(|| {
+                    let bit = rest.trailing_zeros();
+                    rest &= rest - 1;
+                    base + bit
+                })
+            })
+        })
+    }
+}
+
+/// Working memory of one search, kept for the next (see `SearchIndex::scratch`).
+#[derive(Default)]
+struct Scratch {
+    /// Per product: the best quality found; all [`NO_MATCH`] between searches.
+    best: Vec<u8>,
+    /// What each query word matches.
+    matches: Vec<WordMatch>,
+    /// Products found.
+    products: Vec<u32>,
+    /// Candidates' sort keys.
+    keys: Vec<u64>,
+}
+
+/// Working memory kept for at most this many searches at a time.
+const MAX_SCRATCH: usize = 16;
+
+/// A word matched this many times fewer than it has postings is looked up among the
+/// candidates' words rather than marked over its postings.
+const LOOKUP_FACTOR: usize = 8;
+
 /// The search index over a catalogue snapshot. Rebuild it after an import.
+///
+/// Products are numbered by rank among equals: the available ones first, each group by name
+/// (then strength, numerically, form and NPL-id). Term numbers: `words` first, then `ids`.
 pub struct SearchIndex {
+    /// In rank order.
     products: Vec<Product>,
-    meta: Vec<Meta>,
-    /// Sorted by (folded, exact).
-    terms: Vec<Term>,
-    /// Product indices per term, ascending.
+    kinds: Vec<ProductKind>,
+    /// Products `0..available` are available.
+    available: u32,
+    /// Sorted by (folded, exact); no long numbers.
+    words: Terms,
+    /// The long numbers (see [`is_long_number`]), sorted.
+    ids: Terms,
+    /// Product numbers per term, ascending.
     postings: Vec<u32>,
+    /// Term numbers per product, ascending: `product_terms[product_start[p]..product_start[p + 1]]`.
+    product_terms: Vec<u32>,
+    product_start: Vec<u32>,
     /// Per region: whether each product is on its REK-list.
-    rek: BTreeMap<County, Vec<bool>>,
+    rek: BTreeMap<County, Bits>,
+    /// Working memory of finished searches, so that a search allocates little (a large
+    /// allocation costs more than the search on a heap fragmented by the build).
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+fn to_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn to_usize(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
 }
 
 impl SearchIndex {
     pub fn build(catalog: &Catalog, rek: &RekLists) -> Self {
-        let products: Vec<Product> = catalog.products().to_vec();
+        let source = catalog.products();
+
+        // Rank order: available first, then by name, strength, form and NPL-id.
+        let sort_keys: Vec<(bool, String, u64, String, String)> = source
+            .iter()
+            .map(|p| {
+                (
+                    !p.is_available(),
+                    fold(&normalise(&p.name)),
+                    leading_number(&p.strength),
+                    p.strength.to_lowercase(),
+                    p.form.to_lowercase(),
+                )
+            })
+            .collect();
+        let mut order: Vec<usize> = (0..source.len()).collect();
+        order.sort_by(|&a, &b| {
+            sort_keys[a]
+                .cmp(&sort_keys[b])
+                .then_with(|| source[a].npl_id.cmp(&source[b].npl_id))
+        });
+        let products: Vec<Product> = order.iter().map(|&i| source[i].clone()).collect();
+        let kinds = products.iter().map(|p| p.kind).collect();
+        let available = to_u32(products.iter().take_while(|p| p.is_available()).count());
 
         // Words → products.
         let mut words: HashMap<String, Vec<u32>> = HashMap::new();
         let mut buf = Vec::new();
         for (i, p) in products.iter().enumerate() {
-            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            let i = to_u32(i);
             buf.clear();
             product_words(p, &mut buf);
             for w in buf.drain(..) {
@@ -197,51 +452,40 @@ impl SearchIndex {
             .collect();
         entries.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         let mut postings = Vec::with_capacity(entries.iter().map(|e| e.2.len()).sum());
-        let mut terms = Vec::with_capacity(entries.len());
+        let mut word_terms = Terms::default();
+        let mut id_terms = Terms::default();
         for (folded, exact, list) in entries {
-            let start = u32::try_from(postings.len()).unwrap_or(u32::MAX);
+            let start = to_u32(postings.len());
             postings.extend_from_slice(&list);
-            let end = u32::try_from(postings.len()).unwrap_or(u32::MAX);
-            terms.push(Term {
-                letters: letter_mask(&folded),
-                exact: exact.into_boxed_str(),
-                folded: folded.into_boxed_str(),
-                start,
-                end,
-            });
+            let available_end = start + to_u32(list.partition_point(|&p| p < available));
+            let end = to_u32(postings.len());
+            let terms = if is_long_number(&exact) {
+                &mut id_terms
+            } else {
+                &mut word_terms
+            };
+            terms.push(&exact, &folded, (start, available_end, end));
         }
 
-        // Name order for the tie-break.
-        let mut order: Vec<usize> = (0..products.len()).collect();
-        let sort_keys: Vec<(String, u64, String, String)> = products
-            .iter()
-            .map(|p| {
-                (
-                    fold(&normalise(&p.name)),
-                    leading_number(&p.strength),
-                    p.strength.to_lowercase(),
-                    p.form.to_lowercase(),
-                )
-            })
-            .collect();
-        order.sort_by(|&a, &b| {
-            sort_keys[a]
-                .cmp(&sort_keys[b])
-                .then_with(|| products[a].npl_id.cmp(&products[b].npl_id))
-        });
-        let mut name_rank = vec![0u32; products.len()];
-        for (rank, &i) in order.iter().enumerate() {
-            name_rank[i] = u32::try_from(rank).unwrap_or(u32::MAX);
+        // Products → terms.
+        let mut counts = vec![0u32; products.len() + 1];
+        for &p in &postings {
+            counts[to_usize(p) + 1] += 1;
         }
-        let meta = products
-            .iter()
-            .zip(name_rank)
-            .map(|(p, name_rank)| Meta {
-                kind: p.kind,
-                available: p.is_available(),
-                name_rank,
-            })
-            .collect();
+        for i in 1..counts.len() {
+            counts[i] += counts[i - 1];
+        }
+        let product_start = counts.clone();
+        let mut fill = counts;
+        let mut product_terms = vec![0u32; postings.len()];
+        for (t, term) in word_terms.list.iter().chain(&id_terms.list).enumerate() {
+            let t = to_u32(t);
+            for &p in &postings[to_usize(term.start)..to_usize(term.end)] {
+                let slot = &mut fill[to_usize(p)];
+                product_terms[to_usize(*slot)] = t;
+                *slot += 1;
+            }
+        }
 
         let rek = rek
             .regions
@@ -263,26 +507,28 @@ impl SearchIndex {
                         }
                     }
                 }
-                let flags = products
-                    .iter()
-                    .map(|p| {
-                        npl.contains(&p.npl_id)
-                            || p.atc.as_ref().is_some_and(|a| atc.contains(a))
-                            || p.packages
-                                .iter()
-                                .any(|k| k.varunummer.is_some_and(|v| varunummer.contains(&v)))
-                    })
-                    .collect();
+                let flags = Bits::from_flags(products.iter().map(|p| {
+                    npl.contains(&p.npl_id)
+                        || p.atc.as_ref().is_some_and(|a| atc.contains(a))
+                        || p.packages
+                            .iter()
+                            .any(|k| k.varunummer.is_some_and(|v| varunummer.contains(&v)))
+                }));
                 (*county, flags)
             })
             .collect();
 
         Self {
             products,
-            meta,
-            terms,
+            kinds,
+            available,
+            words: word_terms,
+            ids: id_terms,
             postings,
+            product_terms,
+            product_start,
             rek,
+            scratch: Mutex::new(Vec::new()),
         }
     }
 
@@ -296,7 +542,7 @@ impl SearchIndex {
 
     /// Number of distinct words indexed.
     pub fn word_count(&self) -> usize {
-        self.terms.len()
+        self.words.list.len() + self.ids.list.len()
     }
 
     /// The products matching `query`, best first (see the module documentation).
@@ -307,60 +553,13 @@ impl SearchIndex {
         if words.is_empty() || options.limit == 0 || self.products.is_empty() {
             return Vec::new();
         }
-        let n = self.products.len();
-        // worst[p]: worst quality so far, NO_MATCH if some word did not match.
-        let mut worst = vec![0u8; n];
-        let mut sum = vec![0u16; n];
-        let mut current = vec![NO_MATCH; n];
-        for (w, word) in words.iter().enumerate() {
-            if w > 0 {
-                current.fill(NO_MATCH);
-            }
-            self.match_word(word, &mut current);
-            for p in 0..n {
-                if worst[p] == NO_MATCH {
-                    continue;
-                }
-                let q = current[p];
-                if q == NO_MATCH {
-                    worst[p] = NO_MATCH;
-                } else {
-                    worst[p] = worst[p].max(q);
-                    sum[p] += u16::from(q);
-                }
-            }
-        }
-
         let rek = options.region.and_then(|r| self.rek.get(&r));
-        let mut found: Vec<(u64, u32)> = Vec::new();
-        for p in 0..n {
-            if worst[p] == NO_MATCH {
-                continue;
-            }
-            let meta = &self.meta[p];
-            if options.kind.is_some_and(|k| k != meta.kind) {
-                continue;
-            }
-            if !options.include_unavailable && !meta.available {
-                continue;
-            }
-            let on_rek = rek.is_some_and(|flags| flags[p]);
-            let key = (u64::from(worst[p]) << 56)
-                | (u64::from(sum[p]) << 40)
-                | (u64::from(!on_rek) << 33)
-                | (u64::from(!meta.available) << 32)
-                | u64::from(meta.name_rank);
-            found.push((key, u32::try_from(p).unwrap_or(u32::MAX)));
-        }
-        if found.len() > options.limit {
-            found.select_nth_unstable(options.limit - 1);
-            found.truncate(options.limit);
-        }
-        found.sort_unstable();
-        found
-            .into_iter()
-            .filter_map(|(key, p)| {
-                let p = usize::try_from(p).ok()?;
+        let mut scratch = self.take_scratch();
+        let keys = self.best_keys(&words, options, rek, &mut scratch);
+        self.return_scratch(scratch);
+        keys.into_iter()
+            .filter_map(|key| {
+                let p = to_usize(key_product(key));
                 let product = self.products.get(p)?;
                 let packages: Vec<&Package> = product
                     .packages
@@ -380,37 +579,309 @@ impl SearchIndex {
                 Some(Hit {
                     product,
                     packages,
-                    rek: rek.is_some_and(|flags| flags[p]),
-                    available: self.meta[p].available,
+                    rek: rek.is_some_and(|flags| flags.get(to_u32(p))),
+                    available: to_u32(p) < self.available,
                     in_benefit_scheme,
-                    quality: MatchQuality::from_u8(u8::try_from(key >> 56).unwrap_or(5)),
+                    quality: key_quality(key),
                 })
             })
             .collect()
     }
 
-    /// Sets `best[p]` to the best quality with which `word` matches a word of product `p`.
-    fn match_word(&self, word: &str, best: &mut [u8]) {
-        let folded = fold(word);
-        let (lo, hi) = self.prefix_range(&folded);
-        // A short number ("20" in "simvastatin 20 mg") is a strength or the start of a
-        // varunummer, not of an NPL-id: those begin with a date (20…), so it would prefix-match
-        // nearly all of them and drown the search. NPL-ids are found from six digits on.
-        let short_number = word.len() < MIN_ID_PREFIX && word.bytes().all(|b| b.is_ascii_digit());
-        for term in &self.terms[lo..hi] {
-            if short_number
-                && term.exact.len() >= NPL_ID_LEN
-                && *term.exact != *word
-                && term.exact.bytes().all(|b| b.is_ascii_digit())
-            {
+    /// Working memory for one search: a kept one if there is one.
+    fn take_scratch(&self) -> Scratch {
+        let kept = self.scratch.lock().ok().and_then(|mut kept| kept.pop());
+        let mut scratch = kept.unwrap_or_default();
+        if scratch.best.len() != self.products.len() {
+            scratch.best = vec![NO_MATCH; self.products.len()];
+        }
+        scratch
+    }
+
+    /// Keeps `scratch` (all of `best` back to [`NO_MATCH`]) for the next search.
+    fn return_scratch(&self, scratch: Scratch) {
+        if let Ok(mut kept) = self.scratch.lock()
+            && kept.len() < MAX_SCRATCH
+        {
+            kept.push(scratch);
+        }
+    }
+
+    /// The sort keys of the best `options.limit` products, ascending.
+    fn best_keys(
+        &self,
+        words: &[String],
+        options: &SearchOptions,
+        rek: Option<&Bits>,
+        scratch: &mut Scratch,
+    ) -> Vec<u64> {
+        let Scratch {
+            best,
+            matches,
+            products,
+            keys,
+        } = scratch;
+        if matches.len() < words.len() {
+            matches.resize_with(words.len(), WordMatch::default);
+        }
+        let matches = &mut matches[..words.len()];
+        for (word, m) in words.iter().zip(matches.iter_mut()) {
+            self.match_word(word, options.include_unavailable, m);
+            if m.terms.is_empty() {
+                return Vec::new();
+            }
+        }
+        // The rarest word first: it gives the candidates.
+        matches.sort_by_key(|m| m.postings);
+        let found = match matches {
+            [single] => self.single_word(single, options, rek, best, products),
+            _ => {
+                self.candidates(matches, options, rek, best, products, keys);
+                smallest(keys, options.limit)
+            }
+        };
+        best.fill(NO_MATCH);
+        found
+    }
+
+    /// The best `limit` keys for a single query word, ascending, without sorting: quality
+    /// level by level (a product's quality is the first level it turns up in), in each level
+    /// the REK-listed products and then the others, each in product order, which is rank
+    /// order, stopping as soon as `limit` are found. `best` and `fresh`: working memory.
+    fn single_word(
+        &self,
+        m: &WordMatch,
+        options: &SearchOptions,
+        rek: Option<&Bits>,
+        best: &mut [u8],
+        fresh: &mut Vec<u32>,
+    ) -> Vec<u64> {
+        let limit = options.limit;
+        let n = if options.include_unavailable {
+            self.products.len()
+        } else {
+            to_usize(self.available)
+        };
+        let best = best.get_mut(..n).unwrap_or_default();
+        let mut out = Vec::with_capacity(limit.min(m.postings));
+        let wanted = |p: u32| {
+            options
+                .kind
+                .is_none_or(|k| self.kinds.get(to_usize(p)) == Some(&k))
+        };
+        let on_rek = |p: u32| rek.is_some_and(|rek| rek.get(p));
+        for quality in 0..=MatchQuality::Fuzzy2 as u8 {
+            let level = m.terms.iter().filter(|t| t.quality == quality);
+            let postings: usize = level.clone().map(|t| to_usize(t.end - t.start)).sum();
+            if postings == 0 {
                 continue;
             }
-            let quality = if *term.exact == *word {
+            // Few postings: keep the products new in this level, to sort; many: find them
+            // again by scanning.
+            let scan = postings.saturating_mul(SCAN_FACTOR) >= n;
+            fresh.clear();
+            for t in level {
+                for &p in self.postings_of(t) {
+                    if let Some(b) = best.get_mut(to_usize(p))
+                        && *b == NO_MATCH
+                    {
+                        *b = quality;
+                        if !scan {
+                            fresh.push(p);
+                        }
+                    }
+                }
+            }
+            if !scan {
+                fresh.sort_unstable();
+            }
+            let best = &*best;
+            let in_level = |p: u32| best.get(to_usize(p)) == Some(&quality);
+            // The REK-listed products of this level first, then the others.
+            let (listed, others): (Box<dyn Iterator<Item = u32>>, Box<dyn Iterator<Item = u32>>) =
+                if scan {
+                    (
+                        Box::new(
+                            rek.into_iter()
+                                .flat_map(Bits::ones)
+                                .filter(|&p| in_level(p)),
+                        ),
+                        Box::new(
+                            best.iter()
+                                .enumerate()
+                                .filter(|&(_, &b)| b == quality)
+                                .map(|(p, _)| to_u32(p))
+                                .filter(|&p| !on_rek(p)),
+                        ),
+                    )
+                } else {
+                    (
+                        Box::new(fresh.iter().copied().filter(|&p| on_rek(p))),
+                        Box::new(fresh.iter().copied().filter(|&p| !on_rek(p))),
+                    )
+                };
+            let level_keys = listed
+                .map(|p| (p, true))
+                .chain(others.map(|p| (p, false)))
+                .filter(|&(p, _)| wanted(p))
+                .map(|(p, listed)| key(quality, listed, p));
+            out.extend(level_keys.take(limit - out.len()));
+            if out.len() == limit {
+                break;
+            }
+        }
+        out
+    }
+
+    /// The sort keys (into `keys`) of the products (of the kind asked for) matching every
+    /// word; `matches` rarest first. `best` and `products`: working memory.
+    fn candidates(
+        &self,
+        matches: &[WordMatch],
+        options: &SearchOptions,
+        rek: Option<&Bits>,
+        best: &mut [u8],
+        products: &mut Vec<u32>,
+        keys: &mut Vec<u64>,
+    ) {
+        keys.clear();
+        let Some((first, rest)) = matches.split_first() else {
+            return;
+        };
+        products.clear();
+        for m in &first.terms {
+            for &p in self.postings_of(m) {
+                let Some(b) = best.get_mut(to_usize(p)) else {
+                    continue;
+                };
+                if *b == NO_MATCH {
+                    products.push(p);
+                }
+                *b = (*b).min(m.quality);
+            }
+        }
+        for &p in products.iter() {
+            let i = to_usize(p);
+            if options.kind.is_none_or(|k| self.kinds[i] == k) {
+                keys.push(key(best[i], rek.is_some_and(|flags| flags.get(p)), p));
+            }
+        }
+
+        for m in rest {
+            if keys.is_empty() {
+                break;
+            }
+            if keys.len().saturating_mul(LOOKUP_FACTOR) < m.postings {
+                keys.retain_mut(|k| {
+                    let q = self.quality_among_words(key_product(*k), m);
+                    *k = add_quality(*k, q);
+                    q != NO_MATCH
+                });
+            } else {
+                best.fill(NO_MATCH);
+                for t in &m.terms {
+                    for &p in self.postings_of(t) {
+                        if let Some(b) = best.get_mut(to_usize(p)) {
+                            *b = (*b).min(t.quality);
+                        }
+                    }
+                }
+                keys.retain_mut(|k| {
+                    let q = best[to_usize(key_product(*k))];
+                    *k = add_quality(*k, q);
+                    q != NO_MATCH
+                });
+            }
+        }
+    }
+
+    fn postings_of(&self, m: &TermMatch) -> &[u32] {
+        self.postings
+            .get(to_usize(m.start)..to_usize(m.end))
+            .unwrap_or_default()
+    }
+
+    /// The best quality among the terms of `m` that product `p` has, [`NO_MATCH`] if none.
+    fn quality_among_words(&self, p: u32, m: &WordMatch) -> u8 {
+        let (Some(low), Some(high)) = (m.terms.first(), m.terms.last()) else {
+            return NO_MATCH;
+        };
+        let (low, high) = (low.term, high.term);
+        let p = to_usize(p);
+        let (Some(&start), Some(&end)) = (self.product_start.get(p), self.product_start.get(p + 1))
+        else {
+            return NO_MATCH;
+        };
+        let mut best = NO_MATCH;
+        for &t in self
+            .product_terms
+            .get(to_usize(start)..to_usize(end))
+            .unwrap_or_default()
+        {
+            if t < low {
+                continue;
+            }
+            if t > high {
+                break;
+            }
+            if let Ok(i) = m.terms.binary_search_by_key(&t, |m| m.term) {
+                best = best.min(m.terms[i].quality);
+            }
+        }
+        best
+    }
+
+    /// The terms `word` matches and how well (see the module documentation).
+    fn match_word(&self, word: &str, all: bool, out: &mut WordMatch) {
+        let folded = fold(word);
+        let (lo, hi) = self.words.prefix_range(&folded);
+        out.terms.clear();
+        out.terms.reserve(hi - lo);
+        out.postings = 0;
+        let mut push = |t: usize, term: &Term, quality: MatchQuality| {
+            let end = if all { term.end } else { term.available_end };
+            let count = to_usize(end.saturating_sub(term.start));
+            if count > 0 {
+                out.terms.push(TermMatch {
+                    term: to_u32(t),
+                    quality: quality as u8,
+                    start: term.start,
+                    end,
+                });
+                out.postings += count;
+            }
+        };
+        // Typo tolerance: words of letters only, among product words with the same first
+        // (folded) letter that are not in the prefix range.
+        let query: Vec<char> = word.chars().collect();
+        let max_distance = match query.len() {
+            0..=3 => 0,
+            4..=7 => 1,
+            _ => 2,
+        };
+        let fuzzy = max_distance > 0
+            && query.len() <= MAX_FUZZY_LEN
+            && query.iter().all(|c| c.is_alphabetic());
+        let (flo, fhi) = if fuzzy {
+            let first: String = folded.chars().take(1).collect();
+            self.words.prefix_range(&first)
+        } else {
+            (lo, hi)
+        };
+        let mut matcher = fuzzy.then(|| PrefixMatcher::new(&query, max_distance));
+        let letters = letter_mask(&folded);
+
+        if let Some(matcher) = &mut matcher {
+            self.fuzzy_scan(flo..lo, matcher, letters, &mut push);
+        }
+        for (t, term) in self.words.list.iter().enumerate().take(hi).skip(lo) {
+            let exact = self.words.exact(term);
+            let quality = if exact == word {
                 MatchQuality::Exact
-            } else if term.exact.starts_with(word) {
+            } else if exact.starts_with(word) {
                 MatchQuality::Prefix
-            } else if folds_to(word, &term.exact) {
-                if term.exact.chars().count() == word.chars().count() {
+            } else if folds_to(word, exact) {
+                if exact.chars().count() == word.chars().count() {
                     MatchQuality::ExactFolded
                 } else {
                     MatchQuality::PrefixFolded
@@ -418,61 +889,54 @@ impl SearchIndex {
             } else {
                 continue;
             };
-            self.mark(term, quality as u8, best);
+            push(t, term, quality);
+        }
+        if let Some(matcher) = &mut matcher {
+            self.fuzzy_scan(hi..fhi, matcher, letters, &mut push);
         }
 
-        // Typo tolerance: words of letters only, among product words with the same first
-        // (folded) letter that did not already match by prefix.
-        let query: Vec<char> = word.chars().collect();
-        let max_distance = match query.len() {
-            0..=3 => return,
-            4..=7 => 1,
-            _ => 2,
-        };
-        if query.len() > MAX_FUZZY_LEN || !query.iter().all(|c| c.is_alphabetic()) {
-            return;
-        }
-        let mut first = String::new();
-        if let Some(c) = folded.chars().next() {
-            first.push(c);
-        }
-        let (flo, fhi) = self.prefix_range(&first);
-        let query_letters = letter_mask(&folded);
-        for (i, term) in self.terms[flo..fhi].iter().enumerate() {
-            let i = flo + i;
-            if (lo..hi).contains(&i) {
-                continue;
-            }
-            // Each distinct query letter missing from the whole word costs at least one edit.
-            if (query_letters & !term.letters).count_ones() as usize > max_distance {
-                continue;
-            }
-            if let Some(d) = prefix_distance(&query, &term.exact, max_distance) {
-                let quality = if d <= 1 {
-                    MatchQuality::Fuzzy1
+        // A short number ("20" in "simvastatin 20 mg") is a strength or the start of a
+        // varunummer, not of an NPL-id: those begin with a date (20…), so it would prefix-match
+        // nearly all of them and drown the search. NPL-ids are found from six digits on.
+        if word.len() >= MIN_ID_PREFIX && word.bytes().all(|b| b.is_ascii_digit()) {
+            let (ilo, ihi) = self.ids.prefix_range(word);
+            for (i, term) in self.ids.list.iter().enumerate().take(ihi).skip(ilo) {
+                let quality = if self.ids.exact(term) == word {
+                    MatchQuality::Exact
                 } else {
-                    MatchQuality::Fuzzy2
+                    MatchQuality::Prefix
                 };
-                self.mark(term, quality as u8, best);
+                push(self.words.list.len() + i, term, quality);
             }
         }
     }
+}
 
-    fn mark(&self, term: &Term, quality: u8, best: &mut [u8]) {
-        let start = usize::try_from(term.start).unwrap_or(0);
-        let end = usize::try_from(term.end).unwrap_or(0);
-        for &p in self.postings.get(start..end).unwrap_or_default() {
-            if let Some(b) = best.get_mut(usize::try_from(p).unwrap_or(usize::MAX)) {
-                *b = (*b).min(quality);
+impl SearchIndex {
+    /// The typo matches among `self.words[range]` (`letters`: the query's [`letter_mask`]).
+    fn fuzzy_scan(
+        &self,
+        range: std::ops::Range<usize>,
+        matcher: &mut PrefixMatcher<'_>,
+        letters: u32,
+        push: &mut dyn FnMut(usize, &Term, MatchQuality),
+    ) {
+        matcher.restart();
+        for (t, term) in self
+            .words
+            .list
+            .iter()
+            .enumerate()
+            .take(range.end)
+            .skip(range.start)
+        {
+            // Each distinct query letter missing from the whole word costs at least one edit.
+            if (letters & !term.letters).count_ones() > u32::from(matcher.max()) {
+                matcher.pass(term.shared);
+            } else if let Some(quality) = matcher.quality(self.words.exact(term), term.shared) {
+                push(t, term, quality);
             }
         }
-    }
-
-    /// The range of terms whose folded form starts with `folded_prefix`.
-    fn prefix_range(&self, folded_prefix: &str) -> (usize, usize) {
-        let lo = self.terms.partition_point(|t| &*t.folded < folded_prefix);
-        let len = self.terms[lo..].partition_point(|t| t.folded.starts_with(folded_prefix));
-        (lo, lo + len)
     }
 }
 
@@ -581,7 +1045,10 @@ fn folds_to(query: &str, term: &str) -> bool {
 }
 
 /// The smallest edit distance (insert, delete, substitute, swap neighbours) between `query` and
-/// a prefix of `term` that starts with the same letter, if at most `max`.
+/// a prefix of `term` that starts with the same letter, if at most `max`: the definition of the
+/// typo tolerance, which `fuzzy::PrefixMatcher` computes for many words at once (the tests
+/// compare them).
+#[cfg(test)]
 fn prefix_distance(query: &[char], term: &str, max: usize) -> Option<usize> {
     const W: usize = MAX_FUZZY_LEN + 3;
     let m = query.len();
