@@ -11,6 +11,7 @@ pub mod licences;
 pub mod mail;
 pub mod patients;
 pub mod prescribing;
+pub mod profile;
 pub mod registration;
 pub mod sessions;
 pub mod support;
@@ -68,6 +69,8 @@ pub struct App {
     pub patients: patients::Patients,
     pub prescribing: prescribing::Prescribing,
     pub registration: registration::Registration,
+    /// The workplaces added and edited under Min profil.
+    pub workplaces: profile::Workplaces,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// The external systems (real ones, or the simulators in development mode and tests).
@@ -118,6 +121,11 @@ impl App {
             support: support::Support::new(store.clone(), clock.clone(), mailer.clone()),
             drugs,
             patients,
+            workplaces: profile::Workplaces::new(
+                store.clone(),
+                clock.clone(),
+                config.journal_systems.clone(),
+            ),
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),

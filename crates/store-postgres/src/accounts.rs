@@ -81,6 +81,35 @@ async fn insert_licence(
     Ok(())
 }
 
+/// One workplace of an account: at registration and from Min profil.
+async fn insert_workplace(
+    tx: &mut Transaction<'static, Postgres>,
+    id: AccountId,
+    w: &Workplace,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO workplaces (id, account_id, name, code, address, postal_code, city, phone,
+                                 county_code, journal_system, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(w.id)
+    .bind(id.0)
+    .bind(&w.name)
+    .bind(w.code.as_str())
+    .bind(&w.address)
+    .bind(&w.postal_code)
+    .bind(&w.city)
+    .bind(&w.phone)
+    .bind(w.county.code())
+    .bind(&w.journal_system)
+    .bind(micros(now))
+    .execute(&mut **tx)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
 fn link_state(used_at: Option<i64>, expires_at: i64, now: Timestamp, account: Uuid) -> ResetLink {
     if used_at.is_some() {
         ResetLink::Used
@@ -126,26 +155,7 @@ impl Accounts for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        let w = &r.workplace;
-        sqlx::query(
-            "INSERT INTO workplaces (id, account_id, name, code, address, postal_code, city, phone,
-                                     county_code, journal_system, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(w.id)
-        .bind(r.id.0)
-        .bind(&w.name)
-        .bind(w.code.as_str())
-        .bind(&w.address)
-        .bind(&w.postal_code)
-        .bind(&w.city)
-        .bind(&w.phone)
-        .bind(w.county.code())
-        .bind(&w.journal_system)
-        .bind(micros(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        insert_workplace(&mut tx, r.id, &r.workplace, now).await?;
         let b = &r.billing;
         sqlx::query(
             "INSERT INTO billing_parties (account_id, kind, name, identity, address, postal_code, city,
@@ -220,6 +230,39 @@ impl Accounts for PostgresStore {
                 })
             })
             .collect()
+    }
+
+    async fn add_workplace(&self, id: AccountId, w: &Workplace, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        insert_workplace(&mut tx, id, w, now).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn update_workplace(
+        &self,
+        id: AccountId,
+        w: &Workplace,
+        _now: Timestamp,
+    ) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "UPDATE workplaces SET name = $3, code = $4, address = $5, postal_code = $6, city = $7,
+                                   phone = $8, county_code = $9, journal_system = $10
+             WHERE id = $1 AND account_id = $2 AND active",
+        )
+        .bind(w.id)
+        .bind(id.0)
+        .bind(&w.name)
+        .bind(w.code.as_str())
+        .bind(&w.address)
+        .bind(&w.postal_code)
+        .bind(&w.city)
+        .bind(&w.phone)
+        .bind(w.county.code())
+        .bind(&w.journal_system)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(result.rows_affected() == 1)
     }
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>> {

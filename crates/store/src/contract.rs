@@ -50,6 +50,9 @@ macro_rules! contract_suite {
             login_failures_are_counted_per_key_within_a_window,
             certificates_are_kept_and_decided,
             accounts_in_review_are_listed,
+            workplaces_are_added_and_listed,
+            a_workplace_update_changes_only_that_row,
+            another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
             rek_lists_are_replaced_per_region,
             audit_entries_are_kept_per_account,
@@ -915,6 +918,123 @@ pub async fn accounts_in_review_are_listed(store: Arc<dyn Store>) {
         .unwrap();
     let listed = store.accounts_in_review().await.unwrap();
     assert_eq!(listed.iter().map(|x| x.id).collect::<Vec<_>>(), vec![b.id]);
+}
+
+/// A second workplace, unlike the one `registration` gives in every field.
+fn other_workplace() -> Workplace {
+    Workplace {
+        id: Uuid::now_v7(),
+        name: "Mottagningen i Lund".to_owned(),
+        code: WorkplaceCode::parse("1234567").unwrap(),
+        address: "Stora Södergatan 1".to_owned(),
+        postal_code: "222 23".to_owned(),
+        city: "Lund".to_owned(),
+        phone: "046-12 34 56".to_owned(),
+        county: County::from_code("12").unwrap(),
+        journal_system: Some("Journalia".to_owned()),
+    }
+}
+
+pub async fn workplaces_are_added_and_listed(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let other = registration("189001019802");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&other, &Outbox::new(), at(0)).await.unwrap();
+    let lund = other_workplace();
+    let malmo = Workplace {
+        id: Uuid::now_v7(),
+        name: "Mottagningen i Malmö".to_owned(),
+        journal_system: None,
+        ..other_workplace()
+    };
+    store.add_workplace(r.id, &lund, at(1)).await.unwrap();
+    store.add_workplace(r.id, &malmo, at(2)).await.unwrap();
+    // Oldest first, each as given.
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone(), lund, malmo]
+    );
+    assert_eq!(
+        store.workplaces(other.id).await.unwrap(),
+        vec![other.workplace.clone()],
+        "another account's list is untouched"
+    );
+    // A workplace belongs to an account that exists.
+    let nobody = AccountId(Uuid::now_v7());
+    assert!(
+        store
+            .add_workplace(nobody, &other_workplace(), at(3))
+            .await
+            .is_err()
+    );
+    assert!(store.workplaces(nobody).await.unwrap().is_empty());
+}
+
+pub async fn a_workplace_update_changes_only_that_row(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let lund = other_workplace();
+    store.add_workplace(r.id, &lund, at(1)).await.unwrap();
+    let changed = Workplace {
+        id: lund.id,
+        name: "Vårdcentralen Ystad".to_owned(),
+        code: WorkplaceCode::parse("1299999").unwrap(),
+        address: "Stortorget 3".to_owned(),
+        postal_code: "271 39".to_owned(),
+        city: "Ystad".to_owned(),
+        phone: "0411-55 55 55".to_owned(),
+        county: County::from_code("13").unwrap(),
+        journal_system: None,
+    };
+    assert!(store.update_workplace(r.id, &changed, at(2)).await.unwrap());
+    // The changed row keeps its place in the list; the other row is as it was.
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone(), changed.clone()]
+    );
+    // The first one changes too when asked, and the second stays.
+    let first = Workplace {
+        journal_system: Some("Journalia".to_owned()),
+        ..r.workplace.clone()
+    };
+    assert!(store.update_workplace(r.id, &first, at(3)).await.unwrap());
+    assert_eq!(store.workplaces(r.id).await.unwrap(), vec![first, changed]);
+    // An id that is no workplace at all changes nothing.
+    let unknown = Workplace {
+        id: Uuid::now_v7(),
+        ..other_workplace()
+    };
+    assert!(!store.update_workplace(r.id, &unknown, at(4)).await.unwrap());
+    assert_eq!(store.workplaces(r.id).await.unwrap().len(), 2);
+}
+
+pub async fn another_accounts_workplace_is_never_updated(store: Arc<dyn Store>) {
+    let mine = registration("191212121212");
+    let theirs = registration("189001019802");
+    store.register(&mine, &Outbox::new(), at(0)).await.unwrap();
+    store
+        .register(&theirs, &Outbox::new(), at(0))
+        .await
+        .unwrap();
+    let hijack = Workplace {
+        id: theirs.workplace.id,
+        ..other_workplace()
+    };
+    assert!(
+        !store
+            .update_workplace(mine.id, &hijack, at(1))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.workplaces(theirs.id).await.unwrap(),
+        vec![theirs.workplace.clone()]
+    );
+    assert_eq!(
+        store.workplaces(mine.id).await.unwrap(),
+        vec![mine.workplace.clone()],
+        "nor does the row move to the account that asked"
+    );
 }
 
 pub async fn catalogue_products_are_upserted_never_deleted(store: Arc<dyn Store>) {

@@ -166,7 +166,26 @@ pub trait Accounts: Send + Sync + 'static {
         person_number: &erecept_domain::PersonNumber,
     ) -> StoreResult<Option<Account>>;
 
+    /// The account's active workplaces, oldest first.
     async fn workplaces(&self, id: AccountId) -> StoreResult<Vec<Workplace>>;
+
+    /// Adds a workplace to the account (Min profil), with the id it carries.
+    async fn add_workplace(
+        &self,
+        id: AccountId,
+        workplace: &Workplace,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()>;
+
+    /// Replaces the data of the account's active workplace `workplace.id`. Returns false, and
+    /// changes nothing, when the account has no such workplace (another account's included).
+    /// The table keeps no time of change, so `now` is not stored.
+    async fn update_workplace(
+        &self,
+        id: AccountId,
+        workplace: &Workplace,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>>;
 

@@ -1,24 +1,35 @@
-//! The account pages: Min profil, Glömt lösenord with its mailed link, and the renewal of an
-//! expired licence.
+//! The account pages: Min profil with its workplaces (added and edited there), Glömt lösenord
+//! with its mailed link, and the renewal of an expired licence.
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use erecept_app::profile::{MAX_WORKPLACES, TOO_MANY_WORKPLACES, WorkplaceOutcome};
+use erecept_app::registration::WorkplaceForm;
 use erecept_app::{NewPasswordError, ResetOutcome};
 use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
 use erecept_store::AccountId;
 use serde::Deserialize;
 
-use crate::pages::{message_page, render, server_error};
-use crate::session::ClientAddress;
+use crate::pages::{message_page, not_found, render, server_error};
+use crate::registration::{WorkplaceFields, errors_from};
+use crate::session::{ClientAddress, Prescriber};
 use crate::{Chrome, FieldErrors, Page, WebState, cookies};
 
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/min-profil", get(my_profile))
+        .route(
+            "/min-profil/arbetsplatser/ny",
+            get(new_workplace).post(add_workplace),
+        )
+        .route(
+            "/min-profil/arbetsplatser/{id}",
+            get(edit_workplace).post(update_workplace),
+        )
         .route("/glomt-losenord", get(forgot_form).post(forgot_submit))
         .route(
             "/glomt-losenord/{token}",
@@ -53,6 +64,15 @@ fn licence_text(licensing: &Licensing, today: jiff::civil::Date) -> String {
     }
 }
 
+/// One workplace as Min profil lists it.
+struct WorkplaceRow {
+    id: String,
+    name: String,
+    code: String,
+    region: String,
+    address: String,
+}
+
 #[derive(Template)]
 #[template(path = "my_profile.html")]
 struct MyProfile {
@@ -64,19 +84,30 @@ struct MyProfile {
     email: String,
     mobile: String,
     licence: String,
-    workplaces: Vec<(String, String, String, String)>,
+    workplaces: Vec<WorkplaceRow>,
+    /// The name of the workplace just saved, for the confirmation.
+    saved: Option<String>,
+    may_add_workplace: bool,
+    too_many_workplaces: &'static str,
 }
 
-async fn my_profile(State(state): State<WebState>, page: Page) -> Response {
-    let Some(id) = page.visitor.account_id() else {
-        return Redirect::to("/").into_response();
-    };
-    let id = AccountId(id);
+async fn my_profile(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Response {
     let (account, workplaces) = match state.app.profile(id).await {
         Ok(Some(found)) => found,
         Ok(None) => return Redirect::to("/").into_response(),
         Err(e) => return server_error(&state, &page, &e.to_string()),
     };
+    // `?sparad={id}`: the workplace just saved (after [Spara]), confirmed by its name.
+    let saved = query
+        .iter()
+        .find(|(key, _)| key == "sparad")
+        .and_then(|(_, saved)| workplaces.iter().find(|w| w.id.to_string() == *saved))
+        .map(|w| w.name.clone());
     render(&MyProfile {
         chrome: Chrome::new(&state, &page, "min-profil"),
         name: format!("{} {}", account.given_name, account.surname),
@@ -86,18 +117,167 @@ async fn my_profile(State(state): State<WebState>, page: Page) -> Response {
         email: account.email.clone(),
         mobile: account.mobile.clone(),
         licence: licence_text(&account.licensing, state.app.clock.today()),
+        may_add_workplace: workplaces.len() < MAX_WORKPLACES,
+        too_many_workplaces: TOO_MANY_WORKPLACES,
         workplaces: workplaces
             .iter()
-            .map(|w| {
-                (
-                    w.name.clone(),
-                    w.code.as_str().to_owned(),
-                    w.county.region_name().to_owned(),
-                    format!("{}, {} {}", w.address, w.postal_code, w.city),
-                )
+            .map(|w| WorkplaceRow {
+                id: w.id.to_string(),
+                name: w.name.clone(),
+                code: w.code.as_str().to_owned(),
+                region: w.county.region_name().to_owned(),
+                address: format!("{}, {} {}", w.address, w.postal_code, w.city),
             })
             .collect(),
+        saved,
     })
+}
+
+/// "Lägg till arbetsplats" and "Ändra arbetsplats": the fields of registration step 4 and
+/// [Spara].
+#[derive(Template)]
+#[template(path = "workplace_form.html")]
+struct WorkplacePage {
+    chrome: Chrome,
+    heading: &'static str,
+    action: String,
+    fields: WorkplaceFields,
+    errors: FieldErrors,
+}
+
+const ADD_HEADING: &str = "Lägg till arbetsplats";
+const EDIT_HEADING: &str = "Ändra arbetsplats";
+const NEW_PATH: &str = "/min-profil/arbetsplatser/ny";
+
+fn workplace_page(
+    state: &WebState,
+    page: &Page,
+    heading: &'static str,
+    action: String,
+    form: WorkplaceForm,
+    errors: FieldErrors,
+) -> Response {
+    let invalid = !errors.is_empty();
+    let body = render(&WorkplacePage {
+        chrome: Chrome::new(state, page, "min-profil"),
+        heading,
+        action,
+        fields: WorkplaceFields::new(form, state.app.workplaces.journal_systems()),
+        errors,
+    });
+    if invalid {
+        (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+    } else {
+        body
+    }
+}
+
+/// Back to Min profil, which confirms the workplace saved.
+fn saved(id: uuid::Uuid) -> Response {
+    Redirect::to(&format!("/min-profil?sparad={id}")).into_response()
+}
+
+fn too_many(state: &WebState, page: &Page) -> Response {
+    let body = message_page(
+        state,
+        page,
+        "min-profil",
+        &format!("Du har redan {MAX_WORKPLACES} arbetsplatser"),
+        vec![TOO_MANY_WORKPLACES.to_owned()],
+        None,
+    );
+    (StatusCode::CONFLICT, body).into_response()
+}
+
+async fn new_workplace(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+) -> Response {
+    match state.app.workplaces.may_add(id).await {
+        Ok(true) => workplace_page(
+            &state,
+            &page,
+            ADD_HEADING,
+            NEW_PATH.to_owned(),
+            WorkplaceForm::default(),
+            FieldErrors::default(),
+        ),
+        Ok(false) => too_many(&state, &page),
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+async fn add_workplace(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Form(form): Form<WorkplaceForm>,
+) -> Response {
+    match state.app.workplaces.add(id, &form).await {
+        Ok(WorkplaceOutcome::Saved(w)) => saved(w.id),
+        Ok(WorkplaceOutcome::Invalid(problems)) => workplace_page(
+            &state,
+            &page,
+            ADD_HEADING,
+            NEW_PATH.to_owned(),
+            form,
+            errors_from(problems),
+        ),
+        Ok(WorkplaceOutcome::TooMany) => too_many(&state, &page),
+        Ok(WorkplaceOutcome::NotFound) => not_found(State(state), page).await,
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+async fn edit_workplace(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Path(workplace): Path<String>,
+) -> Response {
+    let Ok(workplace) = workplace.parse::<uuid::Uuid>() else {
+        return not_found(State(state), page).await;
+    };
+    match state.app.workplaces.get(id, workplace).await {
+        Ok(Some(w)) => workplace_page(
+            &state,
+            &page,
+            EDIT_HEADING,
+            format!("/min-profil/arbetsplatser/{}", w.id),
+            WorkplaceForm::from(&w),
+            FieldErrors::default(),
+        ),
+        Ok(None) => not_found(State(state), page).await,
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+async fn update_workplace(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Path(workplace): Path<String>,
+    Form(form): Form<WorkplaceForm>,
+) -> Response {
+    let Ok(workplace) = workplace.parse::<uuid::Uuid>() else {
+        return not_found(State(state), page).await;
+    };
+    match state.app.workplaces.update(id, workplace, &form).await {
+        Ok(WorkplaceOutcome::Saved(w)) => saved(w.id),
+        Ok(WorkplaceOutcome::Invalid(problems)) => workplace_page(
+            &state,
+            &page,
+            EDIT_HEADING,
+            format!("/min-profil/arbetsplatser/{workplace}"),
+            form,
+            errors_from(problems),
+        ),
+        Ok(WorkplaceOutcome::NotFound | WorkplaceOutcome::TooMany) => {
+            not_found(State(state), page).await
+        }
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
 }
 
 #[derive(Template)]

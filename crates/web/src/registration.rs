@@ -84,7 +84,7 @@ fn first_open_step(draft: &Draft) -> Option<&'static str> {
     }
 }
 
-fn errors_from(problems: FieldProblems) -> FieldErrors {
+pub(crate) fn errors_from(problems: FieldProblems) -> FieldErrors {
     let mut errors = FieldErrors::default();
     for (field, message) in problems {
         errors.add(field, message);
@@ -93,10 +93,10 @@ fn errors_from(problems: FieldProblems) -> FieldErrors {
 }
 
 /// One choice of a select or radio group.
-struct Choice {
-    value: String,
-    label: String,
-    selected: bool,
+pub(crate) struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
 }
 
 fn choices<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &str) -> Vec<Choice> {
@@ -405,38 +405,49 @@ async fn personal_submit(
 
 // Step 4: workplace.
 
+/// The fields of a workplace as typed, with the choices of its lists: rendered by the macro
+/// `workplace_fields` (`macros.html`) on step 4 and on Min profil's workplace pages.
+pub(crate) struct WorkplaceFields {
+    pub form: WorkplaceForm,
+    pub regions: Vec<Choice>,
+    pub journal_systems: Vec<Choice>,
+    /// The region the typed arbetsplatskod begins with.
+    pub proposed_region: Option<&'static str>,
+}
+
+impl WorkplaceFields {
+    pub(crate) fn new(form: WorkplaceForm, journal_systems: &[String]) -> Self {
+        Self {
+            proposed_region: erecept_domain::WorkplaceCode::parse(form.arbetsplatskod.trim())
+                .ok()
+                .map(|c| c.county().region_name()),
+            regions: choices(
+                County::all().iter().map(|c| (c.code(), c.region_name())),
+                &form.region,
+            ),
+            journal_systems: choices(
+                journal_systems.iter().map(|j| (j.as_str(), j.as_str())),
+                &form.journalsystem,
+            ),
+            form,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "registration_workplace.html")]
 struct WorkplacePage {
     chrome: Chrome,
-    form: WorkplaceForm,
-    regions: Vec<Choice>,
-    journal_systems: Vec<Choice>,
-    proposed_region: Option<&'static str>,
+    fields: WorkplaceFields,
     errors: FieldErrors,
 }
 
 fn workplace_page(state: &WebState, page: &Page, draft: &Draft, errors: FieldErrors) -> Response {
     render(&WorkplacePage {
         chrome: Chrome::new(state, page, "ny-forskrivare"),
-        form: draft.workplace.clone(),
-        proposed_region: erecept_domain::WorkplaceCode::parse(
-            draft.workplace.arbetsplatskod.trim(),
-        )
-        .ok()
-        .map(|c| c.county().region_name()),
-        regions: choices(
-            County::all().iter().map(|c| (c.code(), c.region_name())),
-            &draft.workplace.region,
-        ),
-        journal_systems: choices(
-            state
-                .app
-                .registration
-                .journal_systems()
-                .iter()
-                .map(|j| (j.as_str(), j.as_str())),
-            &draft.workplace.journalsystem,
+        fields: WorkplaceFields::new(
+            draft.workplace.clone(),
+            state.app.registration.journal_systems(),
         ),
         errors,
     })

@@ -1,0 +1,142 @@
+//! Min profil: the prescriber's workplaces, added and edited after registration (SPEC §3
+//! "Workplace", §4). The form and its checks are those of registration step 4
+//! ([`check_workplace`]), so the fields and messages are the same.
+
+use std::sync::Arc;
+
+use erecept_domain::clock::Clock;
+use erecept_store::{AccountId, Store, Workplace};
+use uuid::Uuid;
+
+use crate::AppResult;
+use crate::registration::{FieldProblems, WorkplaceForm, check_workplace};
+
+/// The most workplaces one account may have.
+pub const MAX_WORKPLACES: usize = 20;
+
+/// Why no workplace can be added once there are [`MAX_WORKPLACES`].
+pub const TOO_MANY_WORKPLACES: &str =
+    "Du kan ha högst 20 arbetsplatser. Ändra en av dem i stället för att lägga till en ny.";
+
+/// What became of a workplace form.
+#[derive(Debug)]
+pub enum WorkplaceOutcome {
+    Saved(Workplace),
+    /// The form does not pass: a message for each field, as in registration.
+    Invalid(FieldProblems),
+    /// The account has [`MAX_WORKPLACES`] already ([`TOO_MANY_WORKPLACES`]).
+    TooMany,
+    /// The account has no such workplace.
+    NotFound,
+}
+
+impl From<&Workplace> for WorkplaceForm {
+    /// The form as it shows a stored workplace, to be edited.
+    fn from(w: &Workplace) -> Self {
+        WorkplaceForm {
+            arbetsplatsens_namn: w.name.clone(),
+            arbetsplatskod: w.code.as_str().to_owned(),
+            adress: w.address.clone(),
+            postnummer: w.postal_code.clone(),
+            ort: w.city.clone(),
+            telefon: w.phone.clone(),
+            region: w.county.code().to_owned(),
+            journalsystem: w.journal_system.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// The account's workplaces, as Min profil changes them.
+#[derive(Clone)]
+pub struct Workplaces {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    journal_systems: Vec<String>,
+}
+
+impl Workplaces {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, journal_systems: Vec<String>) -> Self {
+        Self {
+            store,
+            clock,
+            journal_systems,
+        }
+    }
+
+    /// The journal systems the form offers (those of registration).
+    pub fn journal_systems(&self) -> &[String] {
+        &self.journal_systems
+    }
+
+    /// One of the account's workplaces; `None` when it is not the account's.
+    pub async fn get(&self, account: AccountId, id: Uuid) -> AppResult<Option<Workplace>> {
+        Ok(self
+            .store
+            .workplaces(account)
+            .await?
+            .into_iter()
+            .find(|w| w.id == id))
+    }
+
+    /// Whether the account may add another workplace.
+    pub async fn may_add(&self, account: AccountId) -> AppResult<bool> {
+        Ok(self.store.workplaces(account).await?.len() < MAX_WORKPLACES)
+    }
+
+    /// [Spara] on "Lägg till arbetsplats": checks the form as registration does and adds the
+    /// workplace, unless the account has [`MAX_WORKPLACES`] already.
+    pub async fn add(
+        &self,
+        account: AccountId,
+        form: &WorkplaceForm,
+    ) -> AppResult<WorkplaceOutcome> {
+        if !self.may_add(account).await? {
+            return Ok(WorkplaceOutcome::TooMany);
+        }
+        let workplace = match check_workplace(form, &self.journal_systems) {
+            Ok(w) => w,
+            Err(problems) => return Ok(WorkplaceOutcome::Invalid(problems)),
+        };
+        self.store
+            .add_workplace(account, &workplace, self.clock.now())
+            .await?;
+        tracing::info!(%account, workplace = %workplace.id, "workplace added");
+        Ok(WorkplaceOutcome::Saved(workplace))
+    }
+
+    /// [Spara] on "Ändra arbetsplats": checks the form as registration does and replaces the
+    /// account's workplace `id`. Another account's workplace is `NotFound`, and stays as it is.
+    pub async fn update(
+        &self,
+        account: AccountId,
+        id: Uuid,
+        form: &WorkplaceForm,
+    ) -> AppResult<WorkplaceOutcome> {
+        if self.get(account, id).await?.is_none() {
+            return Ok(WorkplaceOutcome::NotFound);
+        }
+        let workplace = match check_workplace(form, &self.journal_systems) {
+            Ok(w) => Workplace { id, ..w },
+            Err(problems) => return Ok(WorkplaceOutcome::Invalid(problems)),
+        };
+        if !self
+            .store
+            .update_workplace(account, &workplace, self.clock.now())
+            .await?
+        {
+            return Ok(WorkplaceOutcome::NotFound);
+        }
+        tracing::info!(%account, workplace = %id, "workplace changed");
+        Ok(WorkplaceOutcome::Saved(workplace))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_limit_in_the_message_is_the_limit() {
+        assert!(TOO_MANY_WORKPLACES.contains(&format!("högst {MAX_WORKPLACES} ")));
+    }
+}

@@ -1,0 +1,354 @@
+//! Min profil's workplaces over HTTP against the real server: add one (refused first with the
+//! Swedish message of a wrong arbetsplatskod), see it listed and offered as "Arbetsplats" on
+//! Nytt recept, edit it; another account's workplace is not found; at most 20 workplaces; not
+//! logged in, the pages lead to the start page.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{Browser, TestPrescriber, location};
+
+use erecept_domain::{County, WorkplaceCode, WorkplaceCodeError};
+use erecept_server::Running;
+use erecept_store::{AccountId, Workplace};
+use reqwest::StatusCode;
+
+const NEW: &str = "/min-profil/arbetsplatser/ny";
+
+async fn logged_in(server: &Running) -> (AccountId, Browser) {
+    let doctor = TestPrescriber::doctor();
+    let id = doctor.create(server).await;
+    let browser = Browser::new(server);
+    let login = browser.login("19121212-1212", doctor.password).await;
+    assert_eq!(location(&login), "/min-profil");
+    (id, browser)
+}
+
+async fn workplaces(server: &Running, id: AccountId) -> Vec<Workplace> {
+    server.app.store.workplaces(id).await.unwrap()
+}
+
+/// The fields of a complete workplace form, with `changes` put in.
+fn form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut fields = vec![
+        ("arbetsplatsens_namn", "Vårdcentralen Ystad"),
+        ("arbetsplatskod", "1212345"),
+        ("adress", "Stortorget 3"),
+        ("postnummer", "27139"),
+        ("ort", "Ystad"),
+        ("telefon", "0411-55 55 55"),
+        ("region", ""),
+        ("journalsystem", ""),
+    ];
+    for (name, value) in changes {
+        let field = fields.iter_mut().find(|(n, _)| n == name).unwrap();
+        field.1 = value;
+    }
+    fields
+}
+
+#[tokio::test]
+async fn a_prescriber_adds_a_workplace_chooses_it_and_edits_it() {
+    let server = common::start(common::dev_config()).await;
+    let (id, browser) = logged_in(&server).await;
+    let lund = workplaces(&server, id).await.remove(0);
+
+    let profile = browser.page("/min-profil").await;
+    assert!(
+        profile.contains(&format!("<a href=\"{NEW}\">Lägg till arbetsplats</a>")),
+        "{profile}"
+    );
+    assert!(
+        profile.contains(&format!(
+            "<a href=\"/min-profil/arbetsplatser/{}\">Ändra<span class=\"visually-hidden\"> Mottagningen i Lund</span></a>",
+            lund.id
+        )),
+        "each Ändra link names its workplace: {profile}"
+    );
+    // One workplace: Nytt recept has nothing to choose.
+    assert!(
+        !browser
+            .page("/recept/nytt")
+            .await
+            .contains("<label for=\"arbetsplats\">Arbetsplats</label>")
+    );
+
+    let empty = browser.get(NEW).await;
+    assert_eq!(empty.status(), StatusCode::OK);
+    let empty = empty.text().await.unwrap();
+    for label in [
+        "Arbetsplatsens namn",
+        "Arbetsplatskod",
+        "Adress",
+        "Postnummer",
+        "Ort",
+        "Telefon",
+        "Region",
+        "Journalsystem",
+    ] {
+        assert!(empty.contains(&format!("\">{label}</label>")), "{label}");
+    }
+    assert!(empty.contains("<h1>Lägg till arbetsplats</h1>"));
+    assert!(empty.contains(&format!("action=\"{NEW}\"")));
+    assert!(empty.contains("<button type=\"submit\">Spara</button>"));
+
+    // A code that does not begin with a county code: the message beside the field and in the
+    // summary, what was typed kept, nothing stored.
+    let wrong = browser
+        .submit(NEW, NEW, &form(&[("arbetsplatskod", "9912345")]))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    let message = WorkplaceCodeError::UnknownCounty.to_string();
+    assert!(message.contains(
+        "Arbetsplatskoden inleds med länskoden. Ex 01 för Region Stockholm, 12 för Region Skåne"
+    ));
+    assert!(
+        wrong.contains(&format!(
+            "<p class=\"field-error\" id=\"arbetsplatskod-error\">{message}</p>"
+        )),
+        "{wrong}"
+    );
+    assert!(wrong.contains("Kontrollera uppgifterna"));
+    assert!(wrong.contains(&format!("<a href=\"#arbetsplatskod\">{message}</a>")));
+    assert!(wrong.contains("<title>Fel: Lägg till arbetsplats"));
+    for kept in [
+        "value=\"9912345\"",
+        "value=\"Vårdcentralen Ystad\"",
+        "value=\"27139\"",
+    ] {
+        assert!(wrong.contains(kept), "{kept} kept");
+    }
+    assert_eq!(workplaces(&server, id).await.len(), 1);
+
+    // Right: stored, and Min profil confirms it.
+    let saved = browser.submit(NEW, NEW, &form(&[])).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let listed = workplaces(&server, id).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0], lund, "the first workplace is as it was");
+    let ystad = listed[1].clone();
+    assert_eq!(
+        ystad,
+        Workplace {
+            id: ystad.id,
+            name: "Vårdcentralen Ystad".into(),
+            code: WorkplaceCode::parse("1212345").unwrap(),
+            address: "Stortorget 3".into(),
+            postal_code: "271 39".into(),
+            city: "Ystad".into(),
+            phone: "0411-55 55 55".into(),
+            county: County::from_code("12").unwrap(),
+            journal_system: None,
+        }
+    );
+    assert_eq!(location(&saved), format!("/min-profil?sparad={}", ystad.id));
+    let profile = browser.page(location(&saved)).await;
+    assert!(profile.contains("Arbetsplatsen Vårdcentralen Ystad är sparad."));
+    assert!(profile.contains("<td>Vårdcentralen Ystad</td><td>1212345</td><td>Region Skåne</td><td>Stortorget 3, 271 39 Ystad</td>"), "{profile}");
+    assert!(!browser.page("/min-profil").await.contains("är sparad"));
+
+    // Now Nytt recept offers both as "Arbetsplats".
+    let desk = browser.page("/recept/nytt").await;
+    assert!(
+        desk.contains("<label for=\"arbetsplats\">Arbetsplats</label>"),
+        "{desk}"
+    );
+    assert!(desk.contains(&format!(
+        "<option value=\"{}\">Vårdcentralen Ystad (1212345)</option>",
+        ystad.id
+    )));
+    assert!(desk.contains(&format!(
+        "<option value=\"{}\" selected>Mottagningen i Lund (1234567)</option>",
+        lund.id
+    )));
+
+    // Edit it: the form shows what is stored.
+    let edit_path = format!("/min-profil/arbetsplatser/{}", ystad.id);
+    let edit = browser.page(&edit_path).await;
+    assert!(edit.contains("<h1>Ändra arbetsplats</h1>"));
+    assert!(edit.contains(&format!("action=\"{edit_path}\"")));
+    for shown in [
+        "value=\"Vårdcentralen Ystad\"",
+        "value=\"1212345\"",
+        "value=\"271 39\"",
+        "<option value=\"12\" selected>Region Skåne</option>",
+    ] {
+        assert!(edit.contains(shown), "{shown}: {edit}");
+    }
+
+    // A wrong change is refused and kept on screen; nothing is stored.
+    let refused = browser
+        .submit(
+            &edit_path,
+            &edit_path,
+            &form(&[
+                ("arbetsplatsens_namn", "Ystads vårdcentral"),
+                ("postnummer", ""),
+            ]),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = refused.text().await.unwrap();
+    assert!(
+        refused.contains("<p class=\"field-error\" id=\"postnummer-error\">Fyll i postnumret.</p>")
+    );
+    assert!(refused.contains("value=\"Ystads vårdcentral\""));
+    assert_eq!(workplaces(&server, id).await[1], ystad);
+
+    let changed = browser
+        .submit(
+            &edit_path,
+            &edit_path,
+            &form(&[
+                ("arbetsplatsens_namn", "Ystads vårdcentral"),
+                ("region", "13"),
+                ("journalsystem", "Demojournal Praktik"),
+            ]),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        location(&changed),
+        format!("/min-profil?sparad={}", ystad.id)
+    );
+    let listed = workplaces(&server, id).await;
+    assert_eq!(listed.len(), 2, "edited, not added");
+    assert_eq!(listed[0], lund);
+    assert_eq!(
+        listed[1],
+        Workplace {
+            name: "Ystads vårdcentral".into(),
+            county: County::from_code("13").unwrap(),
+            journal_system: Some("Demojournal Praktik".into()),
+            ..ystad.clone()
+        }
+    );
+    let profile = browser.page(location(&changed)).await;
+    assert!(profile.contains("Arbetsplatsen Ystads vårdcentral är sparad."));
+    assert!(profile.contains("<td>Ystads vårdcentral</td><td>1212345</td><td>Region Halland</td>"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn another_accounts_workplace_is_not_found() {
+    let server = common::start(common::dev_config()).await;
+    let other = TestPrescriber {
+        person_number: "189001019802",
+        workplace_name: "Grannens mottagning",
+        ..TestPrescriber::dentist()
+    }
+    .create(&server)
+    .await;
+    let theirs = workplaces(&server, other).await.remove(0);
+    let (id, browser) = logged_in(&server).await;
+    let mine = workplaces(&server, id).await;
+
+    let path = format!("/min-profil/arbetsplatser/{}", theirs.id);
+    let page = browser.get(&path).await;
+    assert_eq!(page.status(), StatusCode::NOT_FOUND);
+    let page = page.text().await.unwrap();
+    assert!(page.contains("Sidan finns inte"));
+    assert!(!page.contains("Grannens mottagning"));
+
+    let posted = browser
+        .submit(
+            "/min-profil",
+            &path,
+            &form(&[("arbetsplatsens_namn", "Kapad")]),
+        )
+        .await;
+    assert_eq!(posted.status(), StatusCode::NOT_FOUND);
+    assert!(posted.text().await.unwrap().contains("Sidan finns inte"));
+    assert_eq!(workplaces(&server, other).await, vec![theirs]);
+    assert_eq!(workplaces(&server, id).await, mine);
+
+    // Neither an unknown id nor something that is no id at all.
+    for path in [
+        format!("/min-profil/arbetsplatser/{}", uuid::Uuid::now_v7()),
+        "/min-profil/arbetsplatser/inte-ett-id".to_owned(),
+    ] {
+        assert_eq!(
+            browser.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+        let posted = browser.submit("/min-profil", &path, &form(&[])).await;
+        assert_eq!(posted.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(workplaces(&server, id).await, mine);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn twenty_workplaces_at_most() {
+    let server = common::start(common::dev_config()).await;
+    let (id, browser) = logged_in(&server).await;
+    let template = workplaces(&server, id).await.remove(0);
+    for n in 2..=19 {
+        let w = Workplace {
+            id: uuid::Uuid::now_v7(),
+            name: format!("Mottagning {n}"),
+            ..template.clone()
+        };
+        server
+            .app
+            .store
+            .add_workplace(id, &w, server.app.clock.now())
+            .await
+            .unwrap();
+    }
+    // The twentieth may still be added.
+    let saved = browser.submit(NEW, NEW, &form(&[])).await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(workplaces(&server, id).await.len(), 20);
+
+    let message =
+        "Du kan ha högst 20 arbetsplatser. Ändra en av dem i stället för att lägga till en ny.";
+    let profile = browser.page("/min-profil").await;
+    assert!(profile.contains(message), "{profile}");
+    assert!(!profile.contains(&format!("href=\"{NEW}\"")));
+    let page = browser.get(NEW).await;
+    assert_eq!(page.status(), StatusCode::CONFLICT);
+    assert!(page.text().await.unwrap().contains(message));
+    let refused = browser
+        .submit(
+            "/min-profil",
+            NEW,
+            &form(&[("arbetsplatsens_namn", "Den tjugoförsta")]),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    assert!(refused.text().await.unwrap().contains(message));
+    assert_eq!(workplaces(&server, id).await.len(), 20);
+    // Editing still works.
+    let last = workplaces(&server, id).await.remove(19);
+    let path = format!("/min-profil/arbetsplatser/{}", last.id);
+    let changed = browser
+        .submit(
+            &path,
+            &path,
+            &form(&[("arbetsplatsens_namn", "Sista mottagningen")]),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn not_logged_in_the_workplace_pages_lead_to_the_start_page() {
+    let server = common::start(common::dev_config()).await;
+    let id = TestPrescriber::doctor().create(&server).await;
+    let lund = workplaces(&server, id).await.remove(0);
+    let browser = Browser::new(&server);
+    let edit = format!("/min-profil/arbetsplatser/{}", lund.id);
+    for path in [NEW, edit.as_str()] {
+        assert_eq!(location(&browser.get(path).await), "/", "{path}");
+        let posted = browser.submit("/", path, &form(&[])).await;
+        assert_eq!(posted.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(location(&posted), "/", "{path}");
+    }
+    assert_eq!(workplaces(&server, id).await, vec![lund]);
+    server.stop().await;
+}
