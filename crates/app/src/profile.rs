@@ -97,9 +97,14 @@ impl Workplaces {
             Ok(w) => w,
             Err(problems) => return Ok(WorkplaceOutcome::Invalid(problems)),
         };
-        self.store
-            .add_workplace(account, &workplace, self.clock.now())
+        // Counted again where it is stored: another save may have come in between.
+        let added = self
+            .store
+            .add_workplace(account, &workplace, MAX_WORKPLACES, self.clock.now())
             .await?;
+        if !added {
+            return Ok(WorkplaceOutcome::TooMany);
+        }
         tracing::info!(%account, workplace = %workplace.id, "workplace added");
         Ok(WorkplaceOutcome::Saved(workplace))
     }

@@ -9,6 +9,7 @@ mod common;
 
 use common::{Browser, TestPrescriber, location};
 
+use erecept_app::profile::MAX_WORKPLACES;
 use erecept_domain::{County, WorkplaceCode, WorkplaceCodeError};
 use erecept_server::Running;
 use erecept_store::{AccountId, Workplace};
@@ -295,7 +296,7 @@ async fn twenty_workplaces_at_most() {
         server
             .app
             .store
-            .add_workplace(id, &w, server.app.clock.now())
+            .add_workplace(id, &w, MAX_WORKPLACES, server.app.clock.now())
             .await
             .unwrap();
     }

@@ -232,10 +232,33 @@ impl Accounts for PostgresStore {
             .collect()
     }
 
-    async fn add_workplace(&self, id: AccountId, w: &Workplace, now: Timestamp) -> StoreResult<()> {
+    async fn add_workplace(
+        &self,
+        id: AccountId,
+        w: &Workplace,
+        limit: usize,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
+        // The account's row is the lock that orders two adds of one account (an unknown
+        // account is refused by the insert's foreign key).
+        sqlx::query("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let active: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM workplaces WHERE account_id = $1 AND active")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if usize::try_from(active).unwrap_or(usize::MAX) >= limit {
+            return Ok(false);
+        }
         insert_workplace(&mut tx, id, w, now).await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
     }
 
     async fn update_workplace(

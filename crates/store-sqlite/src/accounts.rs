@@ -232,10 +232,26 @@ impl Accounts for SqliteStore {
             .collect()
     }
 
-    async fn add_workplace(&self, id: AccountId, w: &Workplace, now: Timestamp) -> StoreResult<()> {
+    async fn add_workplace(
+        &self,
+        id: AccountId,
+        w: &Workplace,
+        limit: usize,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
+        let active: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM workplaces WHERE account_id = $1 AND active")
+                .bind(id.0)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        if usize::try_from(active).unwrap_or(usize::MAX) >= limit {
+            return Ok(false);
+        }
         insert_workplace(&mut tx, id, w, now).await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
     }
 
     async fn update_workplace(

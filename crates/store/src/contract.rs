@@ -51,6 +51,7 @@ macro_rules! contract_suite {
             certificates_are_kept_and_decided,
             accounts_in_review_are_listed,
             workplaces_are_added_and_listed,
+            a_workplace_is_not_added_beyond_the_limit,
             a_workplace_update_changes_only_that_row,
             another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
@@ -947,8 +948,8 @@ pub async fn workplaces_are_added_and_listed(store: Arc<dyn Store>) {
         journal_system: None,
         ..other_workplace()
     };
-    store.add_workplace(r.id, &lund, at(1)).await.unwrap();
-    store.add_workplace(r.id, &malmo, at(2)).await.unwrap();
+    assert!(store.add_workplace(r.id, &lund, 20, at(1)).await.unwrap());
+    assert!(store.add_workplace(r.id, &malmo, 20, at(2)).await.unwrap());
     // Oldest first, each as given.
     assert_eq!(
         store.workplaces(r.id).await.unwrap(),
@@ -963,18 +964,36 @@ pub async fn workplaces_are_added_and_listed(store: Arc<dyn Store>) {
     let nobody = AccountId(Uuid::now_v7());
     assert!(
         store
-            .add_workplace(nobody, &other_workplace(), at(3))
+            .add_workplace(nobody, &other_workplace(), 20, at(3))
             .await
             .is_err()
     );
     assert!(store.workplaces(nobody).await.unwrap().is_empty());
 }
 
+pub async fn a_workplace_is_not_added_beyond_the_limit(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let lund = other_workplace();
+    // The registered workplace counts: with a limit of two, one more fits.
+    assert!(store.add_workplace(r.id, &lund, 2, at(1)).await.unwrap());
+    let third = Workplace {
+        id: Uuid::now_v7(),
+        ..other_workplace()
+    };
+    assert!(!store.add_workplace(r.id, &third, 2, at(2)).await.unwrap());
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone(), lund],
+        "nothing is stored past the limit"
+    );
+}
+
 pub async fn a_workplace_update_changes_only_that_row(store: Arc<dyn Store>) {
     let r = registration("191212121212");
     store.register(&r, &Outbox::new(), at(0)).await.unwrap();
     let lund = other_workplace();
-    store.add_workplace(r.id, &lund, at(1)).await.unwrap();
+    assert!(store.add_workplace(r.id, &lund, 20, at(1)).await.unwrap());
     let changed = Workplace {
         id: lund.id,
         name: "Vårdcentralen Ystad".to_owned(),

@@ -169,13 +169,16 @@ pub trait Accounts: Send + Sync + 'static {
     /// The account's active workplaces, oldest first.
     async fn workplaces(&self, id: AccountId) -> StoreResult<Vec<Workplace>>;
 
-    /// Adds a workplace to the account (Min profil), with the id it carries.
+    /// Adds a workplace to the account (Min profil), with the id it carries, unless the account
+    /// has `limit` active workplaces already; returns whether it was added. The count and the
+    /// insert are one transaction, so two saves at the same moment cannot pass the limit.
     async fn add_workplace(
         &self,
         id: AccountId,
         workplace: &Workplace,
+        limit: usize,
         now: jiff::Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
 
     /// Replaces the data of the account's active workplace `workplace.id`. Returns false, and
     /// changes nothing, when the account has no such workplace (another account's included).
