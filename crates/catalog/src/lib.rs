@@ -3,7 +3,7 @@
 //! - [`model`]: [`Product`], [`Package`] and their classifications ([`ProductKind`],
 //!   [`NarcoticsClass`], [`SpecialDrugCode`], [`PrescriptionStatus`], [`Quantity`]).
 //! - Importers, each returning the items and an [`ImportReport`] whose problems name the line
-//!   ("rad N: …"): [`npl_xml`] (Läkemedelsverket's per-product XML, a folder of them),
+//!   ("rad N: …"): [`npl_xml`] (Läkemedelsverket's per-product XML, the nightly zip or a folder of them),
 //!   [`packages_ndjson`] (the package and price list), [`rek`] (REK-lists, CSV).
 //! - [`Catalog`]: all products, and [`Catalog::apply_import`], the idempotent merge of a total
 //!   or delta import (withdraws, never removes).

@@ -11,9 +11,10 @@
 //! ids, and no prices, varunummer or special-drug code: those stay empty here and come from the
 //! package list ([`crate::packages_ndjson`], joined with [`crate::packages_ndjson::join`]).
 //!
-//! The nightly export is a zip file of such documents; this crate reads an unpacked folder
-//! ([`import_dir`]) and has no zip reader (it would add a heavy dependency).
+//! The nightly export is a zip file of such documents: [`import`] reads the zip or an unpacked
+//! folder of them, one document at a time.
 
+use std::io::Read;
 use std::path::Path;
 
 use erecept_domain::{AtcCode, NplId, NplPackId};
@@ -303,50 +304,160 @@ fn build(d: Draft, warnings: &mut Vec<ImportIssue>) -> Result<Product, ImportIss
     Ok(product)
 }
 
-/// Reads every `*.xml` file of a folder (not recursive), in file-name order. A file that cannot
-/// be read or parsed is skipped and reported with its name and line; `read` counts files.
-pub fn import_dir(dir: &Path) -> std::io::Result<Imported<Product>> {
+/// The largest document read from a zip. The register's documents are tens of kilobytes; an
+/// entry that unpacks to more is a damaged or hostile file, not a product.
+pub const MAX_DOCUMENT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads the NPL export at `path`: the nightly zip, or a folder it was unpacked into. Every
+/// `*.xml` document is read in name order (a folder not recursively, a zip with its inner
+/// folders); a document that cannot be read or parsed is skipped and reported with its name and
+/// line, and `read` counts documents. `progress` is told (documents done, documents in all)
+/// after each one. An error means the folder or zip itself could not be opened.
+pub fn import(
+    path: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::io::Result<Imported<Product>> {
+    if path.is_dir() {
+        import_dir(path, progress)
+    } else {
+        import_zip(path, progress)
+    }
+}
+
+/// [`import`] of an unpacked folder.
+pub fn import_dir(
+    dir: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::io::Result<Imported<Product>> {
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xml")))
+        .filter(|p| is_xml(&p.to_string_lossy()))
         .collect();
     files.sort();
-    let mut report = ImportReport::default();
-    let mut items = Vec::new();
-    for path in files {
-        report.read += 1;
+    let mut documents = Documents::default();
+    for (done, path) in files.iter().enumerate() {
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let text = match std::fs::read(&path).map(String::from_utf8) {
-            Ok(Ok(t)) => t,
-            Ok(Err(_)) => {
-                report
-                    .skipped
-                    .push(ImportIssue::new(1, "Filen är inte UTF-8-kodad.").in_file(name.clone()));
-                continue;
+        let bytes = std::fs::read(path).map_err(|e| format!("Filen kunde inte läsas ({e})."));
+        documents.add(name, bytes);
+        progress(done + 1, files.len());
+    }
+    Ok(documents.into_imported())
+}
+
+/// [`import`] of the zip file itself.
+pub fn import_zip(
+    file: &Path,
+    progress: &mut dyn FnMut(usize, usize),
+) -> std::io::Result<Imported<Product>> {
+    let opened = std::fs::File::open(file)?;
+    let mut archive = zip::ZipArchive::new(std::io::BufReader::new(opened)).map_err(|e| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("not a folder or a readable zip file ({e})"),
+        )
+    })?;
+    // (name, index) of the documents, in name order; a name that cannot be decoded is named by
+    // its place in the zip and reported.
+    let mut entries: Vec<(String, usize, Option<String>)> = Vec::new();
+    for index in 0..archive.len() {
+        match archive.name_for_index(index) {
+            Some(Ok(name)) if !name.ends_with('/') && is_xml(&name) => {
+                entries.push((name.into_owned(), index, None));
             }
-            Err(e) => {
-                report.skipped.push(
-                    ImportIssue::new(1, format!("Filen kunde inte läsas ({e}).")).in_file(name),
-                );
-                continue;
+            Some(Err(e)) => entries.push((
+                format!("post {}", index + 1),
+                index,
+                Some(format!("Filnamnet kunde inte läsas ({e}).")),
+            )),
+            _ => {}
+        }
+    }
+    entries.sort();
+    let mut documents = Documents::default();
+    for (done, (name, index, bad_name)) in entries.iter().enumerate() {
+        let bytes = match bad_name {
+            Some(why) => Err(why.clone()),
+            None => archive
+                .by_index(*index)
+                .map_err(|e| format!("Filen kunde inte packas upp ({e})."))
+                .and_then(unpack),
+        };
+        documents.add(name.clone(), bytes);
+        progress(done + 1, entries.len());
+    }
+    Ok(documents.into_imported())
+}
+
+/// One zip entry's bytes, at most [`MAX_DOCUMENT_BYTES`] whatever its header claims.
+fn unpack(entry: impl Read) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    entry
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("Filen kunde inte packas upp ({e})."))?;
+    if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
+        return Err(format!(
+            "Filen är större än {} MB och lästes inte.",
+            MAX_DOCUMENT_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+fn is_xml(name: &str) -> bool {
+    Path::new(name)
+        .extension()
+        .is_some_and(|x| x.eq_ignore_ascii_case("xml"))
+}
+
+/// The documents read so far, whatever they came from.
+#[derive(Default)]
+struct Documents {
+    items: Vec<Product>,
+    report: ImportReport,
+}
+
+impl Documents {
+    /// One document: its bytes, or why they could not be had (a Swedish sentence).
+    fn add(&mut self, name: String, bytes: Result<Vec<u8>, String>) {
+        self.report.read += 1;
+        let text = match bytes.map(String::from_utf8) {
+            Ok(Ok(text)) => text,
+            Ok(Err(_)) => {
+                self.report
+                    .skipped
+                    .push(ImportIssue::new(1, "Filen är inte UTF-8-kodad.").in_file(name));
+                return;
+            }
+            Err(why) => {
+                self.report
+                    .skipped
+                    .push(ImportIssue::new(1, why).in_file(name));
+                return;
             }
         };
         match parse_product(&text) {
             Ok(parsed) => {
-                report.accepted += 1;
-                report
+                self.report.accepted += 1;
+                self.report
                     .warnings
                     .extend(parsed.warnings.into_iter().map(|w| w.in_file(name.clone())));
-                items.push(parsed.product);
+                self.items.push(parsed.product);
             }
-            Err(issue) => report.skipped.push(issue.in_file(name)),
+            Err(issue) => self.report.skipped.push(issue.in_file(name)),
         }
     }
-    Ok(Imported { items, report })
+
+    fn into_imported(self) -> Imported<Product> {
+        Imported {
+            items: self.items,
+            report: self.report,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -357,6 +468,129 @@ mod tests {
 
     fn celectol() -> String {
         read_shared("npl/10010101000011.xml")
+    }
+
+    /// A scratch file that is removed when dropped.
+    struct Scratch(std::path::PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Self {
+            Self(std::env::temp_dir().join(format!("erecept-npl-{}-{name}", std::process::id())))
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    /// Writes a deflated zip of (name, bytes); a name ending in `/` is a folder entry.
+    fn zip_of(name: &str, entries: &[(&str, &[u8])]) -> Scratch {
+        use std::io::Write;
+        let scratch = Scratch::new(name);
+        let mut writer = zip::ZipWriter::new(std::fs::File::create(&scratch.0).unwrap());
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (entry, bytes) in entries {
+            if entry.ends_with('/') {
+                writer.add_directory(*entry, options).unwrap();
+            } else {
+                writer.start_file(*entry, options).unwrap();
+                writer.write_all(bytes).unwrap();
+            }
+        }
+        writer.finish().unwrap();
+        scratch
+    }
+
+    #[test]
+    fn the_nightly_zip_is_read_like_the_folder() {
+        let nifehexal = read_shared("npl/10010101000035.xml");
+        let zip = zip_of(
+            "total.zip",
+            &[
+                ("NPL/", b""),
+                ("NPL/10010101000035.xml", nifehexal.as_bytes()),
+                ("NPL/10010101000011.XML", celectol().as_bytes()),
+                ("NPL/LASMIG.txt", b"inte ett dokument"),
+            ],
+        );
+        let mut seen = Vec::new();
+        let imported = import(&zip.0, &mut |done, total| seen.push((done, total))).unwrap();
+        assert_eq!(seen, [(1, 2), (2, 2)], "progress after each document");
+        assert_eq!(imported.report.read, 2, "only the XML documents count");
+        assert_eq!(imported.report.accepted, 2);
+        assert!(imported.report.is_clean(), "{:?}", imported.report);
+
+        let folder = Scratch::new("folder");
+        std::fs::create_dir(&folder.0).unwrap();
+        std::fs::write(folder.0.join("10010101000035.xml"), &nifehexal).unwrap();
+        std::fs::write(folder.0.join("10010101000011.XML"), celectol()).unwrap();
+        std::fs::write(folder.0.join("LASMIG.txt"), "inte ett dokument").unwrap();
+        let from_folder = import(&folder.0, &mut |_, _| {}).unwrap();
+        assert_eq!(
+            imported.items, from_folder.items,
+            "same products, same order"
+        );
+        let names: Vec<&str> = imported.items.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["Celectol", "Nifehexal"], "in name order");
+    }
+
+    #[test]
+    fn a_bad_document_in_the_zip_is_skipped_with_its_name() {
+        let oversized = vec![b' '; usize::try_from(MAX_DOCUMENT_BYTES).unwrap() + 1];
+        let zip = zip_of(
+            "bad.zip",
+            &[
+                ("a-latin1.xml", b"<npl:product>\xe5</npl:product>"),
+                ("b-huge.xml", &oversized),
+                ("c-broken.xml", b"<npl:product>"),
+                ("d-celectol.xml", celectol().as_bytes()),
+            ],
+        );
+        let imported = import(&zip.0, &mut |_, _| {}).unwrap();
+        assert_eq!(imported.report.read, 4);
+        assert_eq!(imported.report.accepted, 1);
+        assert_eq!(imported.items[0].name, "Celectol");
+        let skipped: Vec<(Option<&str>, &str)> = imported
+            .report
+            .skipped
+            .iter()
+            .map(|i| (i.file.as_deref(), i.message.as_str()))
+            .collect();
+        assert_eq!(
+            skipped[0],
+            (Some("a-latin1.xml"), "Filen är inte UTF-8-kodad.")
+        );
+        assert_eq!(
+            skipped[1],
+            (
+                Some("b-huge.xml"),
+                "Filen är större än 16 MB och lästes inte."
+            )
+        );
+        assert_eq!(skipped[2].0, Some("c-broken.xml"));
+        assert_eq!(skipped.len(), 3);
+    }
+
+    #[test]
+    fn a_file_that_is_no_zip_is_refused_whole() {
+        let file = Scratch::new("not.zip");
+        std::fs::write(&file.0, "id;namn\n1;Alvedon\n").unwrap();
+        let err = import(&file.0, &mut |_, _| {}).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+        assert!(
+            err.to_string()
+                .contains("not a folder or a readable zip file"),
+            "{err}"
+        );
+        let missing = Scratch::new("missing.zip");
+        assert_eq!(
+            import(&missing.0, &mut |_, _| {}).unwrap_err().kind(),
+            std::io::ErrorKind::NotFound
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn ndjson_real_file() {
 
 #[test]
 fn npl_xml_real_folder() {
-    let imported = npl_xml::import_dir(&common::data_dir().join("npl")).unwrap();
+    let imported = npl_xml::import(&common::data_dir().join("npl"), &mut |_, _| {}).unwrap();
     assert_eq!(imported.report.read, 2);
     assert_eq!(imported.report.accepted, 2);
     assert!(imported.report.is_clean(), "{:?}", imported.report);

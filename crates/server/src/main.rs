@@ -32,8 +32,9 @@ enum Command {
     SendTestMail { address: String },
     /// Write a consistent copy of the SQLite database to PATH (PostgreSQL: use pg_dump).
     Backup { path: PathBuf },
-    /// Import Läkemedelsverket's NPL register: a folder of product XML files (--xml) and/or the
-    /// package and price rows (--packages, NDJSON). Total: products missing are marked withdrawn.
+    /// Import Läkemedelsverket's NPL register: the nightly zip of product XML files, or a folder
+    /// it was unpacked into (--xml), and/or the package and price rows (--packages, NDJSON).
+    /// Total: products missing are marked withdrawn.
     ImportNpl {
         #[arg(long)]
         xml: Option<PathBuf>,
@@ -329,18 +330,19 @@ async fn import_npl(
 ) -> anyhow::Result<()> {
     use erecept_catalog::{ImportScope, npl_xml, packages_ndjson};
     if xml.is_none() && packages.is_none() {
-        anyhow::bail!("give --xml FOLDER and/or --packages FILE");
+        anyhow::bail!("give --xml ZIP-OR-FOLDER and/or --packages FILE");
     }
     let steps = 4;
     progress::step(1, steps, "reading the files");
     let mut products = Vec::new();
     if let Some(dir) = &xml {
-        let imported =
-            npl_xml::import_dir(dir).with_context(|| format!("reading {}", dir.display()))?;
+        let mut bar = progress::Counting::new(format!("reading {}", dir.display()), "documents");
+        let imported = npl_xml::import(dir, &mut |done, total| bar.show(done, total))
+            .with_context(|| format!("reading {}", dir.display()))?;
         print_issues("skipped", &imported.report.skipped);
         print_issues("warning", &imported.report.warnings);
         eprintln!(
-            "{}: {} files read, {} products",
+            "{}: {} documents read, {} products",
             dir.display(),
             imported.report.read,
             imported.items.len()

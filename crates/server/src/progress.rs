@@ -1,6 +1,6 @@
 //! Progress of the operator commands on the terminal: a bar that follows the bytes of a file as
-//! it is read, and numbered steps for the rest. On a terminal the bar is redrawn in place; in a
-//! log (not a terminal) a line is written at every tenth instead.
+//! it is read or a count of documents, and numbered steps for the rest. On a terminal the bar is
+//! redrawn in place; in a log (not a terminal) a line is written at every tenth instead.
 
 use std::io::{IsTerminal, Read, Write};
 
@@ -14,44 +14,37 @@ fn bar(done: u64, total: u64) -> String {
     format!("[{}{}]", "#".repeat(filled), ".".repeat(20 - filled))
 }
 
-/// A reader that draws how much of `total` bytes has been read.
-pub struct Reading<R> {
-    inner: R,
+/// A bar redrawn as a count grows: on a terminal at every percent, in a log at every tenth.
+struct Bar {
     what: String,
-    read: u64,
-    total: u64,
     /// The last percentage (terminal) or tenth (log) shown.
     shown: Option<u64>,
     terminal: bool,
 }
 
-impl<R: Read> Reading<R> {
-    pub fn new(inner: R, total: u64, what: impl Into<String>) -> Self {
+impl Bar {
+    fn new(what: String) -> Self {
         Self {
-            inner,
-            what: what.into(),
-            read: 0,
-            total,
+            what,
             shown: None,
             terminal: std::io::stderr().is_terminal(),
         }
     }
 
-    fn show(&mut self, finished: bool) {
-        let percent = (self.read.min(self.total) * 100)
-            .checked_div(self.total)
-            .unwrap_or(100);
+    /// Draws `done` of `total` with `detail` after the label, when the mark moved on or it is
+    /// `finished`.
+    fn show(&mut self, done: u64, total: u64, finished: bool, detail: impl FnOnce() -> String) {
+        let percent = (done.min(total) * 100).checked_div(total).unwrap_or(100);
         let mark = if self.terminal { percent } else { percent / 10 };
         if self.shown == Some(mark) && !(finished && self.terminal) {
             return;
         }
         self.shown = Some(mark);
         let line = format!(
-            "{} {percent:>3} % {} ({:.1} of {:.1} MB)",
-            bar(self.read.min(self.total), self.total.max(1)),
+            "{} {percent:>3} % {} ({})",
+            bar(done.min(total), total.max(1)),
             self.what,
-            self.read as f64 / 1e6,
-            self.total as f64 / 1e6
+            detail()
         );
         let mut err = std::io::stderr().lock();
         if self.terminal {
@@ -65,11 +58,55 @@ impl<R: Read> Reading<R> {
     }
 }
 
+/// A reader that draws how much of `total` bytes has been read.
+pub struct Reading<R> {
+    inner: R,
+    read: u64,
+    total: u64,
+    bar: Bar,
+}
+
+impl<R: Read> Reading<R> {
+    pub fn new(inner: R, total: u64, what: impl Into<String>) -> Self {
+        Self {
+            inner,
+            read: 0,
+            total,
+            bar: Bar::new(what.into()),
+        }
+    }
+}
+
+/// A bar of documents done out of a total, for importers that count what they read.
+pub struct Counting {
+    bar: Bar,
+    unit: &'static str,
+}
+
+impl Counting {
+    pub fn new(what: impl Into<String>, unit: &'static str) -> Self {
+        Self {
+            bar: Bar::new(what.into()),
+            unit,
+        }
+    }
+
+    pub fn show(&mut self, done: usize, total: usize) {
+        let unit = self.unit;
+        self.bar.show(done as u64, total as u64, done >= total, || {
+            format!("{done} of {total} {unit}")
+        });
+    }
+}
+
 impl<R: Read> Read for Reading<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
-        self.show(n == 0);
+        let (read, total) = (self.read, self.total);
+        self.bar.show(read, total, n == 0, || {
+            format!("{:.1} of {:.1} MB", read as f64 / 1e6, total as f64 / 1e6)
+        });
         Ok(n)
     }
 }
@@ -94,6 +131,21 @@ mod tests {
         reader.read_to_end(&mut out).unwrap();
         assert_eq!(out, data);
         assert_eq!(reader.read, 100_000);
-        assert_eq!(reader.shown, Some(if reader.terminal { 100 } else { 10 }));
+        assert_eq!(
+            reader.bar.shown,
+            Some(if reader.bar.terminal { 100 } else { 10 })
+        );
+    }
+
+    #[test]
+    fn counting_reaches_the_end_mark() {
+        let mut counting = Counting::new("test", "documents");
+        for done in 1..=7 {
+            counting.show(done, 7);
+        }
+        assert_eq!(
+            counting.bar.shown,
+            Some(if counting.bar.terminal { 100 } else { 10 })
+        );
     }
 }

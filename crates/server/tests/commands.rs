@@ -85,6 +85,60 @@ async fn the_real_npl_rows_import_idempotently_and_are_searchable() {
     server.stop().await;
 }
 
+#[test]
+fn the_nightly_zip_imports_with_the_package_rows() {
+    use std::io::Write;
+    let npl = shared_data().join("npl");
+    let zip_path = common::scratch_dir().join("20261204_Total_NPL.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for name in ["10010101000011.xml", "10010101000035.xml"] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&std::fs::read(npl.join(name)).unwrap())
+            .unwrap();
+    }
+    zip.finish().unwrap();
+    let database = format!(
+        "sqlite://{}",
+        common::scratch_dir().join("erecept.db").display()
+    );
+
+    let output = erecept(&database)
+        .args(["import-npl", "--xml"])
+        .arg(&zip_path)
+        .arg("--packages")
+        .arg(npl.join("lakemedel-packages.ndjson"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    // The bar counts documents; the report names what was read.
+    assert!(stderr.contains("2 of 2 documents"), "{stderr}");
+    assert!(stderr.contains("2 documents read, 2 products"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // The two licence products of the XML beside the list's 5,180.
+    assert!(
+        stdout.contains("import-npl: 5182 new, 0 changed, 0 withdrawn, 0 unchanged"),
+        "{stdout}"
+    );
+
+    // A file that is no zip is refused with a message, and nothing is imported.
+    let not_zip = common::scratch_dir().join("register.zip");
+    std::fs::write(&not_zip, "inte en zip-fil").unwrap();
+    let refused = erecept(&database)
+        .args(["import-npl", "--xml"])
+        .arg(&not_zip)
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("not a folder or a readable zip file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
 #[tokio::test]
 async fn a_rek_file_with_a_bad_line_is_refused_whole() {
     let database = format!(
