@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use erecept_domain::clock::Clock;
-use erecept_store::{AccountId, Store, Workplace};
+use erecept_store::{AccountId, Store, Workplace, WorkplaceRemoval};
 use uuid::Uuid;
 
 use crate::AppResult;
@@ -17,6 +17,9 @@ pub const MAX_WORKPLACES: usize = 20;
 /// Why no workplace can be added once there are [`MAX_WORKPLACES`].
 pub const TOO_MANY_WORKPLACES: &str =
     "Du kan ha högst 20 arbetsplatser. Ändra en av dem i stället för att lägga till en ny.";
+
+/// Why the account's only workplace cannot be removed.
+pub const LAST_WORKPLACE: &str = "Du behöver minst en arbetsplats för att kunna förskriva. Lägg till den nya arbetsplatsen först, och ta sedan bort den här.";
 
 /// What became of a workplace form.
 #[derive(Debug)]
@@ -133,6 +136,21 @@ impl Workplaces {
         }
         tracing::info!(%account, workplace = %id, "workplace changed");
         Ok(WorkplaceOutcome::Saved(workplace))
+    }
+
+    /// [Ta bort arbetsplatsen]: the workplace is no longer listed or offered in Nytt recept.
+    /// Prescriptions already sent keep its data (they carry their own copy), and a draft that
+    /// named it is sent from the account's first workplace. Never the last one
+    /// ([`LAST_WORKPLACE`]).
+    pub async fn remove(&self, account: AccountId, id: Uuid) -> AppResult<WorkplaceRemoval> {
+        let removal = self
+            .store
+            .remove_workplace(account, id, self.clock.now())
+            .await?;
+        if removal == WorkplaceRemoval::Removed {
+            tracing::info!(%account, workplace = %id, "workplace removed");
+        }
+        Ok(removal)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Min profil's workplaces over HTTP against the real server: add one (refused first with the
 //! Swedish message of a wrong arbetsplatskod), see it listed and offered as "Arbetsplats" on
-//! Nytt recept, edit it; another account's workplace is not found; at most 20 workplaces; not
-//! logged in, the pages lead to the start page.
+//! Nytt recept, edit it, remove it (never the last one); another account's workplace is not
+//! found; at most 20 workplaces; not logged in, the pages lead to the start page.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -233,6 +233,69 @@ async fn a_prescriber_adds_a_workplace_chooses_it_and_edits_it() {
 }
 
 #[tokio::test]
+async fn a_workplace_is_removed_but_never_the_last() {
+    let server = common::start(common::dev_config()).await;
+    let (id, browser) = logged_in(&server).await;
+    let lund = workplaces(&server, id).await.remove(0);
+    let lund_path = format!("/min-profil/arbetsplatser/{}", lund.id);
+    let remove_lund = format!("{lund_path}/ta-bort");
+
+    // The only workplace: the edit page offers removal, which keeps it and says why.
+    let edit = browser.page(&lund_path).await;
+    assert!(edit.contains("<h2>Ta bort arbetsplatsen</h2>"), "{edit}");
+    assert!(edit.contains(&format!("action=\"{remove_lund}\"")));
+    assert!(
+        edit.contains("<button type=\"submit\" class=\"secondary\">Ta bort arbetsplatsen</button>")
+    );
+    assert!(
+        !browser.page(NEW).await.contains("Ta bort arbetsplatsen"),
+        "nothing to remove yet"
+    );
+    let kept = browser.submit(&lund_path, &remove_lund, &[]).await;
+    assert_eq!(kept.status(), StatusCode::CONFLICT);
+    let kept = kept.text().await.unwrap();
+    assert!(kept.contains(
+        "Du behöver minst en arbetsplats för att kunna förskriva. Lägg till den nya arbetsplatsen först, och ta sedan bort den här."
+    ), "{kept}");
+    assert!(
+        kept.contains("value=\"Mottagningen i Lund\""),
+        "the form is still there"
+    );
+    assert_eq!(workplaces(&server, id).await, vec![lund.clone()]);
+
+    // With a second one, the first can go: Min profil confirms it and lists only the other,
+    // Nytt recept no longer offers it.
+    let added = browser.submit(NEW, NEW, &form(&[])).await;
+    assert_eq!(added.status(), StatusCode::SEE_OTHER);
+    let removed = browser.submit(&lund_path, &remove_lund, &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&removed), "/min-profil?borttagen");
+    let profile = browser.page(location(&removed)).await;
+    assert!(profile.contains("Arbetsplatsen är borttagen."), "{profile}");
+    assert!(!profile.contains("Mottagningen i Lund"));
+    assert!(profile.contains("<td>Vårdcentralen Ystad</td>"));
+    let left = workplaces(&server, id).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].name, "Vårdcentralen Ystad");
+    assert!(
+        !browser
+            .page("/recept/nytt")
+            .await
+            .contains("Mottagningen i Lund")
+    );
+
+    // Gone: its pages are not found, and removing it again changes nothing.
+    assert_eq!(
+        browser.get(&lund_path).await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let again = browser.submit("/min-profil", &remove_lund, &[]).await;
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+    assert_eq!(workplaces(&server, id).await, left);
+    server.stop().await;
+}
+
+#[tokio::test]
 async fn another_accounts_workplace_is_not_found() {
     let server = common::start(common::dev_config()).await;
     let other = TestPrescriber {
@@ -262,6 +325,10 @@ async fn another_accounts_workplace_is_not_found() {
         .await;
     assert_eq!(posted.status(), StatusCode::NOT_FOUND);
     assert!(posted.text().await.unwrap().contains("Sidan finns inte"));
+    let removed = browser
+        .submit("/min-profil", &format!("{path}/ta-bort"), &[])
+        .await;
+    assert_eq!(removed.status(), StatusCode::NOT_FOUND);
     assert_eq!(workplaces(&server, other).await, vec![theirs]);
     assert_eq!(workplaces(&server, id).await, mine);
 
@@ -350,6 +417,9 @@ async fn not_logged_in_the_workplace_pages_lead_to_the_start_page() {
         assert_eq!(posted.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(location(&posted), "/", "{path}");
     }
+    let removed = browser.submit("/", &format!("{edit}/ta-bort"), &[]).await;
+    assert_eq!(removed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&removed), "/");
     assert_eq!(workplaces(&server, id).await, vec![lund]);
     server.stop().await;
 }

@@ -8,7 +8,7 @@ use erecept_store::codec::{
 };
 use erecept_store::{
     Account, AccountId, Accounts, BillingParty, Certificate, CertificateStatus, NewCertificate,
-    NewRegistration, Outbox, ResetLink, StoreResult, Verification, Workplace,
+    NewRegistration, Outbox, ResetLink, StoreResult, Verification, Workplace, WorkplaceRemoval,
 };
 use jiff::Timestamp;
 use sqlx::postgres::PgRow;
@@ -78,6 +78,20 @@ async fn insert_licence(
     .execute(&mut **tx)
     .await
     .map_err(db_err)?;
+    Ok(())
+}
+
+/// Locks the account's row: the changes of one account's workplaces that count them first take
+/// turns (an unknown account locks nothing, and its insert is refused by the foreign key).
+async fn lock_workplaces(
+    tx: &mut Transaction<'static, Postgres>,
+    id: AccountId,
+) -> StoreResult<()> {
+    sqlx::query("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE")
+        .bind(id.0)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 
@@ -240,13 +254,7 @@ impl Accounts for PostgresStore {
         now: Timestamp,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        // The account's row is the lock that orders two adds of one account (an unknown
-        // account is refused by the insert's foreign key).
-        sqlx::query("SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        lock_workplaces(&mut tx, id).await?;
         let active: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM workplaces WHERE account_id = $1 AND active")
                 .bind(id.0)
@@ -286,6 +294,39 @@ impl Accounts for PostgresStore {
         .await
         .map_err(db_err)?;
         Ok(result.rows_affected() == 1)
+    }
+
+    async fn remove_workplace(
+        &self,
+        id: AccountId,
+        workplace: Uuid,
+        _now: Timestamp,
+    ) -> StoreResult<WorkplaceRemoval> {
+        let mut tx = self.write().await?;
+        lock_workplaces(&mut tx, id).await?;
+        let (active, this): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN id = $2 THEN 1 ELSE 0 END), 0)
+             FROM workplaces WHERE account_id = $1 AND active",
+        )
+        .bind(id.0)
+        .bind(workplace)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if this == 0 {
+            return Ok(WorkplaceRemoval::NotFound);
+        }
+        if active <= 1 {
+            return Ok(WorkplaceRemoval::LastOne);
+        }
+        sqlx::query("UPDATE workplaces SET active = FALSE WHERE id = $1 AND account_id = $2")
+            .bind(workplace)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(WorkplaceRemoval::Removed)
     }
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>> {

@@ -8,7 +8,7 @@ use erecept_store::codec::{
 };
 use erecept_store::{
     Account, AccountId, Accounts, BillingParty, Certificate, CertificateStatus, NewCertificate,
-    NewRegistration, Outbox, ResetLink, StoreResult, Verification, Workplace,
+    NewRegistration, Outbox, ResetLink, StoreResult, Verification, Workplace, WorkplaceRemoval,
 };
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
@@ -279,6 +279,38 @@ impl Accounts for SqliteStore {
         .await
         .map_err(db_err)?;
         Ok(result.rows_affected() == 1)
+    }
+
+    async fn remove_workplace(
+        &self,
+        id: AccountId,
+        workplace: Uuid,
+        _now: Timestamp,
+    ) -> StoreResult<WorkplaceRemoval> {
+        let mut tx = self.write().await?;
+        let (active, this): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN id = $2 THEN 1 ELSE 0 END), 0)
+             FROM workplaces WHERE account_id = $1 AND active",
+        )
+        .bind(id.0)
+        .bind(workplace)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if this == 0 {
+            return Ok(WorkplaceRemoval::NotFound);
+        }
+        if active <= 1 {
+            return Ok(WorkplaceRemoval::LastOne);
+        }
+        sqlx::query("UPDATE workplaces SET active = FALSE WHERE id = $1 AND account_id = $2")
+            .bind(workplace)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(WorkplaceRemoval::Removed)
     }
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>> {

@@ -68,6 +68,17 @@ pub struct Workplace {
     pub journal_system: Option<String>,
 }
 
+/// What became of a request to take a workplace away (Min profil).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkplaceRemoval {
+    /// No longer active: it is not listed or offered any more, and stays in the database.
+    Removed,
+    /// The account has no such active workplace.
+    NotFound,
+    /// It is the account's last active workplace, which a prescriber cannot be without.
+    LastOne,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BillingParty {
     pub kind: BillingKind,

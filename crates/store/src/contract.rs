@@ -15,7 +15,7 @@ use crate::{
     AccountId, AuditEntry, BillingKind, BillingParty, CertificateStatus, JobCounts, JobStatus,
     NewCertificate, NewJob, NewMail, NewPrescription, NewRegistration, NewSession, Outbox,
     PrescriptionEvent, PrescriptionFilter, PrescriptionStatus, ResetLink, SEND_MAIL_JOB,
-    SessionKey, StatusChange, Store, StoreError, Verification, Workplace,
+    SessionKey, StatusChange, Store, StoreError, Verification, Workplace, WorkplaceRemoval,
 };
 use erecept_domain::{
     County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
@@ -52,6 +52,7 @@ macro_rules! contract_suite {
             accounts_in_review_are_listed,
             workplaces_are_added_and_listed,
             a_workplace_is_not_added_beyond_the_limit,
+            a_workplace_is_removed_but_never_the_last,
             a_workplace_update_changes_only_that_row,
             another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
@@ -986,6 +987,54 @@ pub async fn a_workplace_is_not_added_beyond_the_limit(store: Arc<dyn Store>) {
         store.workplaces(r.id).await.unwrap(),
         vec![r.workplace.clone(), lund],
         "nothing is stored past the limit"
+    );
+}
+
+pub async fn a_workplace_is_removed_but_never_the_last(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let other = registration("189001019802");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&other, &Outbox::new(), at(0)).await.unwrap();
+    let lund = other_workplace();
+    assert!(store.add_workplace(r.id, &lund, 20, at(1)).await.unwrap());
+
+    // Another account's workplace is not found, and stays.
+    assert_eq!(
+        store
+            .remove_workplace(other.id, lund.id, at(2))
+            .await
+            .unwrap(),
+        WorkplaceRemoval::NotFound
+    );
+    assert_eq!(store.workplaces(r.id).await.unwrap().len(), 2);
+
+    assert_eq!(
+        store.remove_workplace(r.id, lund.id, at(3)).await.unwrap(),
+        WorkplaceRemoval::Removed
+    );
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone()],
+        "a removed workplace is no longer listed"
+    );
+    // Removed once; again it is not found.
+    assert_eq!(
+        store.remove_workplace(r.id, lund.id, at(4)).await.unwrap(),
+        WorkplaceRemoval::NotFound
+    );
+    // Nor can it be changed any more.
+    assert!(!store.update_workplace(r.id, &lund, at(4)).await.unwrap());
+    // The last one stays.
+    assert_eq!(
+        store
+            .remove_workplace(r.id, r.workplace.id, at(5))
+            .await
+            .unwrap(),
+        WorkplaceRemoval::LastOne
+    );
+    assert_eq!(
+        store.workplaces(r.id).await.unwrap(),
+        vec![r.workplace.clone()]
     );
 }
 

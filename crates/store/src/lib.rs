@@ -22,7 +22,7 @@ use async_trait::async_trait;
 
 pub use accounts::{
     Account, AccountId, BillingKind, BillingParty, Certificate, CertificateStatus, NewCertificate,
-    NewRegistration, ResetLink, Verification, Workplace,
+    NewRegistration, ResetLink, Verification, Workplace, WorkplaceRemoval,
 };
 pub use error::StoreError;
 pub use jobs::{Job, JobCounts, JobId, JobStatus, NewJob};
@@ -189,6 +189,15 @@ pub trait Accounts: Send + Sync + 'static {
         workplace: &Workplace,
         now: jiff::Timestamp,
     ) -> StoreResult<bool>;
+
+    /// Takes the account's active workplace `workplace` out of use (`active` false) unless it is
+    /// the account's last active one; the count and the change are one transaction.
+    async fn remove_workplace(
+        &self,
+        id: AccountId,
+        workplace: uuid::Uuid,
+        now: jiff::Timestamp,
+    ) -> StoreResult<WorkplaceRemoval>;
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>>;
 

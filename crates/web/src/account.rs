@@ -6,12 +6,12 @@ use axum::Router;
 use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
-use erecept_app::profile::{MAX_WORKPLACES, TOO_MANY_WORKPLACES, WorkplaceOutcome};
+use axum::routing::{get, post};
+use erecept_app::profile::{LAST_WORKPLACE, MAX_WORKPLACES, TOO_MANY_WORKPLACES, WorkplaceOutcome};
 use erecept_app::registration::WorkplaceForm;
 use erecept_app::{NewPasswordError, ResetOutcome};
 use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
-use erecept_store::AccountId;
+use erecept_store::{AccountId, WorkplaceRemoval};
 use serde::Deserialize;
 
 use crate::pages::{message_page, not_found, render, server_error};
@@ -29,6 +29,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/min-profil/arbetsplatser/{id}",
             get(edit_workplace).post(update_workplace),
+        )
+        .route(
+            "/min-profil/arbetsplatser/{id}/ta-bort",
+            post(remove_workplace),
         )
         .route("/glomt-losenord", get(forgot_form).post(forgot_submit))
         .route(
@@ -87,6 +91,8 @@ struct MyProfile {
     workplaces: Vec<WorkplaceRow>,
     /// The name of the workplace just saved, for the confirmation.
     saved: Option<String>,
+    /// A workplace was just removed.
+    removed: bool,
     may_add_workplace: bool,
     too_many_workplaces: &'static str,
 }
@@ -108,6 +114,8 @@ async fn my_profile(
         .find(|(key, _)| key == "sparad")
         .and_then(|(_, saved)| workplaces.iter().find(|w| w.id.to_string() == *saved))
         .map(|w| w.name.clone());
+    // `?borttagen`: a workplace was just removed (it is no longer listed, so not named).
+    let removed = query.iter().any(|(key, _)| key == "borttagen");
     render(&MyProfile {
         chrome: Chrome::new(&state, &page, "min-profil"),
         name: format!("{} {}", account.given_name, account.surname),
@@ -130,6 +138,7 @@ async fn my_profile(
             })
             .collect(),
         saved,
+        removed,
     })
 }
 
@@ -143,33 +152,58 @@ struct WorkplacePage {
     action: String,
     fields: WorkplaceFields,
     errors: FieldErrors,
+    /// Why the last action could not be done (above the form), or empty.
+    notice: &'static str,
+    /// Where [Ta bort arbetsplatsen] posts; only when editing.
+    remove_action: Option<String>,
 }
 
 const ADD_HEADING: &str = "Lägg till arbetsplats";
 const EDIT_HEADING: &str = "Ändra arbetsplats";
 const NEW_PATH: &str = "/min-profil/arbetsplatser/ny";
 
+/// Which workplace form: a new one, or the account's workplace with this id.
+#[derive(Clone, Copy)]
+enum Editing {
+    New,
+    Existing(uuid::Uuid),
+}
+
+/// The workplace form: 422 with the field errors, 409 with a `notice` saying why an action was
+/// refused.
 fn workplace_page(
     state: &WebState,
     page: &Page,
-    heading: &'static str,
-    action: String,
+    editing: Editing,
     form: WorkplaceForm,
     errors: FieldErrors,
+    notice: &'static str,
 ) -> Response {
-    let invalid = !errors.is_empty();
+    let status = if !errors.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else if !notice.is_empty() {
+        StatusCode::CONFLICT
+    } else {
+        StatusCode::OK
+    };
+    let (heading, action, remove_action) = match editing {
+        Editing::New => (ADD_HEADING, NEW_PATH.to_owned(), None),
+        Editing::Existing(id) => (
+            EDIT_HEADING,
+            format!("/min-profil/arbetsplatser/{id}"),
+            Some(format!("/min-profil/arbetsplatser/{id}/ta-bort")),
+        ),
+    };
     let body = render(&WorkplacePage {
         chrome: Chrome::new(state, page, "min-profil"),
         heading,
         action,
         fields: WorkplaceFields::new(form, state.app.workplaces.journal_systems()),
         errors,
+        notice,
+        remove_action,
     });
-    if invalid {
-        (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
-    } else {
-        body
-    }
+    (status, body).into_response()
 }
 
 /// Back to Min profil, which confirms the workplace saved.
@@ -198,10 +232,10 @@ async fn new_workplace(
         Ok(true) => workplace_page(
             &state,
             &page,
-            ADD_HEADING,
-            NEW_PATH.to_owned(),
+            Editing::New,
             WorkplaceForm::default(),
             FieldErrors::default(),
+            "",
         ),
         Ok(false) => too_many(&state, &page),
         Err(e) => server_error(&state, &page, &e.to_string()),
@@ -216,14 +250,9 @@ async fn add_workplace(
 ) -> Response {
     match state.app.workplaces.add(id, &form).await {
         Ok(WorkplaceOutcome::Saved(w)) => saved(w.id),
-        Ok(WorkplaceOutcome::Invalid(problems)) => workplace_page(
-            &state,
-            &page,
-            ADD_HEADING,
-            NEW_PATH.to_owned(),
-            form,
-            errors_from(problems),
-        ),
+        Ok(WorkplaceOutcome::Invalid(problems)) => {
+            workplace_page(&state, &page, Editing::New, form, errors_from(problems), "")
+        }
         Ok(WorkplaceOutcome::TooMany) => too_many(&state, &page),
         Ok(WorkplaceOutcome::NotFound) => not_found(State(state), page).await,
         Err(e) => server_error(&state, &page, &e.to_string()),
@@ -243,10 +272,10 @@ async fn edit_workplace(
         Ok(Some(w)) => workplace_page(
             &state,
             &page,
-            EDIT_HEADING,
-            format!("/min-profil/arbetsplatser/{}", w.id),
+            Editing::Existing(w.id),
             WorkplaceForm::from(&w),
             FieldErrors::default(),
+            "",
         ),
         Ok(None) => not_found(State(state), page).await,
         Err(e) => server_error(&state, &page, &e.to_string()),
@@ -268,14 +297,44 @@ async fn update_workplace(
         Ok(WorkplaceOutcome::Invalid(problems)) => workplace_page(
             &state,
             &page,
-            EDIT_HEADING,
-            format!("/min-profil/arbetsplatser/{workplace}"),
+            Editing::Existing(workplace),
             form,
             errors_from(problems),
+            "",
         ),
         Ok(WorkplaceOutcome::NotFound | WorkplaceOutcome::TooMany) => {
             not_found(State(state), page).await
         }
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+/// [Ta bort arbetsplatsen] on "Ändra arbetsplats": back to Min profil, which confirms it; the
+/// last workplace is kept and its page says why.
+async fn remove_workplace(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Path(workplace): Path<String>,
+) -> Response {
+    let Ok(workplace) = workplace.parse::<uuid::Uuid>() else {
+        return not_found(State(state), page).await;
+    };
+    match state.app.workplaces.remove(id, workplace).await {
+        Ok(WorkplaceRemoval::Removed) => Redirect::to("/min-profil?borttagen").into_response(),
+        Ok(WorkplaceRemoval::NotFound) => not_found(State(state), page).await,
+        Ok(WorkplaceRemoval::LastOne) => match state.app.workplaces.get(id, workplace).await {
+            Ok(Some(w)) => workplace_page(
+                &state,
+                &page,
+                Editing::Existing(w.id),
+                WorkplaceForm::from(&w),
+                FieldErrors::default(),
+                LAST_WORKPLACE,
+            ),
+            Ok(None) => not_found(State(state), page).await,
+            Err(e) => server_error(&state, &page, &e.to_string()),
+        },
         Err(e) => server_error(&state, &page, &e.to_string()),
     }
 }
