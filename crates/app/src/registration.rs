@@ -652,12 +652,21 @@ impl JobHandler for VerifyHandler {
             )
             .await;
         let now = self.clock.now();
+        // The last attempt does not leave the account pending with nobody to look at it: what
+        // the register has not answered by then, support decides.
+        let last_attempt = job.attempts >= job.max_attempts;
         let outcome = match answer {
+            Err(e) if e.is_transient() && last_attempt => {
+                Err(format!("Registret gick inte att nå på flera dagar: {e}"))
+            }
             Err(e) if e.is_transient() => {
                 return Err(JobError::Retry(format!("prescriber register: {e}")));
             }
             // Asking again will not help: a person has to look at it.
             Err(e) => Err(format!("Registret svarade inte som väntat: {e}")),
+            Ok(CheckAnswer::Pending) if last_attempt => {
+                Err("Registret har inte svarat på flera dagar.".to_owned())
+            }
             Ok(CheckAnswer::Pending) => {
                 return Err(JobError::Retry(
                     "the register has not answered yet".to_owned(),

@@ -16,7 +16,7 @@ use erecept_domain::clock::{Clock, FixedClock};
 use erecept_domain::{County, Money, PersonNumber, PrescriberCode, Profession, add_office_hours};
 use erecept_mail::Brand;
 use erecept_prescriber_register::PrescriberRegisterClient;
-use erecept_prescriber_register::simulator::{Simulator, SimulatorHandle};
+use erecept_prescriber_register::simulator::{Fault, Simulator, SimulatorHandle};
 use erecept_store::{JobStatus, Store, Verification};
 use erecept_store_sqlite::SqliteStore;
 use jiff::SignedDuration;
@@ -450,6 +450,65 @@ async fn a_code_the_register_does_not_confirm_goes_to_manual_review() {
         mail.subject,
         "Din förskrivarkod kunde inte bekräftas – eRecept"
     );
+}
+
+#[tokio::test]
+async fn a_register_that_does_not_answer_for_days_leaves_the_case_to_support() {
+    let w = world().await;
+    let pnr = PersonNumber::parse_12(PNR).unwrap();
+    w.register.set_fault(Fault::Error);
+    let RegisterOutcome::Registered(_) = w
+        .app
+        .registration
+        .register(&complete_draft("lakare"))
+        .await
+        .unwrap()
+    else {
+        panic!()
+    };
+    let account = w
+        .store
+        .account_by_person_number(&pnr)
+        .await
+        .unwrap()
+        .unwrap();
+    let key = format!("verify:{}", account.id);
+    let worker = w.app.worker("test".into(), MailDelivery::DevMailbox);
+    // Asked again and again, at most hourly; pending all the while.
+    let mut asked = 0;
+    loop {
+        worker.drain().await.unwrap();
+        let job = w.store.job_by_key(&key).await.unwrap().unwrap();
+        if job.status != JobStatus::Pending {
+            assert_eq!(job.status, JobStatus::Done);
+            assert_eq!(job.attempts, job.max_attempts, "every attempt was used");
+            break;
+        }
+        asked += 1;
+        assert!(asked < 1000, "the job never ends");
+        assert!(matches!(
+            w.store
+                .account(account.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .verification,
+            Verification::Pending { .. }
+        ));
+        w.clock.advance(SignedDuration::from_hours(1));
+    }
+    // The last attempt hands the case to support, and the prescriber is told.
+    assert_eq!(
+        w.store
+            .account(account.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .verification,
+        Verification::ManualReview
+    );
+    let mail = w.store.recent_mail(1).await.unwrap().pop().unwrap();
+    assert_eq!(mail.subject, "Vi kontrollerar din förskrivarkod – eRecept");
 }
 
 #[tokio::test]
