@@ -69,8 +69,10 @@ pub struct App {
     pub patients: patients::Patients,
     pub prescribing: prescribing::Prescribing,
     pub registration: registration::Registration,
-    /// The workplaces added and edited under Min profil.
+    /// The workplaces added, edited and removed under Min profil.
     pub workplaces: profile::Workplaces,
+    /// The e-mail address and mobile number changed under Min profil.
+    pub contact: profile::ContactDetails,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// The external systems (real ones, or the simulators in development mode and tests).
@@ -126,6 +128,7 @@ impl App {
                 clock.clone(),
                 config.journal_systems.clone(),
             ),
+            contact: profile::ContactDetails::new(store.clone(), clock.clone(), mailer.clone()),
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),

@@ -1,15 +1,18 @@
-//! Min profil: the prescriber's workplaces, added and edited after registration (SPEC §3
-//! "Workplace", §4). The form and its checks are those of registration step 4
-//! ([`check_workplace`]), so the fields and messages are the same.
+//! Min profil (SPEC §4): the prescriber's workplaces, added, edited and removed after
+//! registration, and the contact details. The forms and their checks are those of
+//! registration ([`check_workplace`] of step 4, [`check_contact`] of step 3), so the fields
+//! and messages are the same.
 
 use std::sync::Arc;
 
-use erecept_domain::clock::Clock;
-use erecept_store::{AccountId, Store, Workplace, WorkplaceRemoval};
+use erecept_domain::clock::{Clock, stockholm};
+use erecept_mail::ContactDetailsChanged;
+use erecept_store::{AccountId, Outbox, Store, Workplace, WorkplaceRemoval};
+use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppResult;
-use crate::registration::{FieldProblems, WorkplaceForm, check_workplace};
+use crate::registration::{FieldProblems, WorkplaceForm, check_contact, check_workplace};
+use crate::{AppResult, Mailer};
 
 /// The most workplaces one account may have.
 pub const MAX_WORKPLACES: usize = 20;
@@ -151,6 +154,103 @@ impl Workplaces {
             tracing::info!(%account, workplace = %id, "workplace removed");
         }
         Ok(removal)
+    }
+}
+
+/// "Ändra kontaktuppgifter", as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct ContactForm {
+    pub epost: String,
+    pub upprepa_epost: String,
+    pub mobiltelefon: String,
+}
+
+/// What became of the contact form.
+#[derive(Debug)]
+pub enum ContactOutcome {
+    Saved,
+    /// A message for each field, as in registration step 3.
+    Invalid(FieldProblems),
+    /// The account does not exist (any more).
+    NotFound,
+}
+
+/// The account's e-mail address and mobile number, as Min profil changes them.
+#[derive(Clone)]
+pub struct ContactDetails {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    mailer: Mailer,
+}
+
+impl ContactDetails {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, mailer: Mailer) -> Self {
+        Self {
+            store,
+            clock,
+            mailer,
+        }
+    }
+
+    /// The form as it shows the stored details; `None` without an account.
+    pub async fn form(&self, account: AccountId) -> AppResult<Option<ContactForm>> {
+        Ok(self.store.account(account).await?.map(|a| ContactForm {
+            upprepa_epost: a.email.clone(),
+            epost: a.email,
+            mobiltelefon: a.mobile,
+        }))
+    }
+
+    /// [Spara] on "Ändra kontaktuppgifter": checks as registration does and stores the new
+    /// details together with a notice to the address used until now, so that a change made by
+    /// someone else is noticed. Nothing changed, nothing is written or sent.
+    pub async fn update(
+        &self,
+        account: AccountId,
+        form: &ContactForm,
+    ) -> AppResult<ContactOutcome> {
+        let mut problems = FieldProblems::new();
+        check_contact(
+            &form.epost,
+            &form.upprepa_epost,
+            &form.mobiltelefon,
+            &mut problems,
+        );
+        if !problems.is_empty() {
+            return Ok(ContactOutcome::Invalid(problems));
+        }
+        let Some(before) = self.store.account(account).await? else {
+            return Ok(ContactOutcome::NotFound);
+        };
+        let (email, mobile) = (form.epost.trim(), form.mobiltelefon.trim());
+        if before.email == email && before.mobile == mobile {
+            return Ok(ContactOutcome::Saved);
+        }
+        let now = self.clock.now();
+        let notice = self.mailer.compose(
+            &before.email,
+            &ContactDetailsChanged {
+                name: before.given_name.clone(),
+                changed_at: now
+                    .to_zoned_datetime(stockholm())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+                email: email.to_owned(),
+                mobile: mobile.to_owned(),
+                email_changed: before.email != email,
+            },
+        )?;
+        if !self
+            .store
+            .update_contact(account, email, mobile, &Outbox::new().mail(notice), now)
+            .await?
+        {
+            return Ok(ContactOutcome::NotFound);
+        }
+        self.mailer.wake();
+        tracing::info!(%account, "contact details changed");
+        Ok(ContactOutcome::Saved)
     }
 }
 

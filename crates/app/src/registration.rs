@@ -138,6 +138,36 @@ pub fn postal_code(text: &str) -> Option<String> {
         .then(|| format!("{} {}", &digits[..3], &digits[3..]))
 }
 
+/// The e-mail address (typed twice) and the mobile number of step 3, also changed under Min
+/// profil: each problem with its field.
+pub fn check_contact(email: &str, repeated: &str, mobile: &str, p: &mut FieldProblems) {
+    if required(p, "epost", email, "Fyll i din e-postadress.") && !valid_email(email) {
+        p.push((
+            "epost",
+            "Skriv en giltig e-postadress, t.ex. namn@exempel.se.".to_owned(),
+        ));
+    }
+    if required(
+        p,
+        "upprepa_epost",
+        repeated,
+        "Skriv e-postadressen en gång till.",
+    ) && valid_email(email)
+        && !email.trim().eq_ignore_ascii_case(repeated.trim())
+    {
+        p.push((
+            "upprepa_epost",
+            "E-postadresserna är inte lika. Skriv samma adress i båda fälten.".to_owned(),
+        ));
+    }
+    if required(p, "mobiltelefon", mobile, "Fyll i ditt mobilnummer.") && !valid_phone(mobile) {
+        p.push((
+            "mobiltelefon",
+            "Skriv mobilnumret med siffror, t.ex. 070-123 45 67.".to_owned(),
+        ));
+    }
+}
+
 /// Step 3: checks the typed data; the password (typed twice) is checked here and only its hash
 /// is kept.
 pub fn check_personal(
@@ -167,42 +197,7 @@ pub fn check_personal(
     } else {
         None
     };
-    if required(&mut p, "epost", &form.epost, "Fyll i din e-postadress.")
-        && !valid_email(&form.epost)
-    {
-        p.push((
-            "epost",
-            "Skriv en giltig e-postadress, t.ex. namn@exempel.se.".to_owned(),
-        ));
-    }
-    if required(
-        &mut p,
-        "upprepa_epost",
-        &form.upprepa_epost,
-        "Skriv e-postadressen en gång till.",
-    ) && valid_email(&form.epost)
-        && !form
-            .epost
-            .trim()
-            .eq_ignore_ascii_case(form.upprepa_epost.trim())
-    {
-        p.push((
-            "upprepa_epost",
-            "E-postadresserna är inte lika. Skriv samma adress i båda fälten.".to_owned(),
-        ));
-    }
-    if required(
-        &mut p,
-        "mobiltelefon",
-        &form.mobiltelefon,
-        "Fyll i ditt mobilnummer.",
-    ) && !valid_phone(&form.mobiltelefon)
-    {
-        p.push((
-            "mobiltelefon",
-            "Skriv mobilnumret med siffror, t.ex. 070-123 45 67.".to_owned(),
-        ));
-    }
+    check_contact(&form.epost, &form.upprepa_epost, &form.mobiltelefon, &mut p);
     // A password chosen earlier in this wizard may be kept by leaving both fields empty.
     if !(have_password && password.is_empty() && repeated.is_empty()) {
         if password.is_empty() {

@@ -9,9 +9,9 @@ mod templates;
 
 pub use smtp::{SendError, SmtpClient};
 pub use templates::{
-    Brand, CertificateDecided, MailTemplate, PasswordChanged, PasswordResetLink,
-    PrescriberInReview, PrescriberNotConfirmed, PrescriberVerified, RegistrationConfirmed,
-    Rendered, TestMessage,
+    Brand, CertificateDecided, ContactDetailsChanged, MailTemplate, PasswordChanged,
+    PasswordResetLink, PrescriberInReview, PrescriberNotConfirmed, PrescriberVerified,
+    RegistrationConfirmed, Rendered, TestMessage,
 };
 
 #[derive(Debug, thiserror::Error)]

@@ -119,6 +119,27 @@ mail_kind!(
     |brand| { format!("Ditt lösenord till {} har ändrats", brand.service_name) }
 );
 
+/// Tells the prescriber that the e-mail address or mobile number was changed in Min profil;
+/// sent to the address used before, so that a change made by someone else is noticed.
+#[derive(Debug, Clone)]
+pub struct ContactDetailsChanged {
+    pub name: String,
+    pub changed_at: String,
+    /// The address and number now in use.
+    pub email: String,
+    pub mobile: String,
+    pub email_changed: bool,
+}
+
+mail_kind!(
+    ContactDetailsChanged,
+    ContactDetailsChangedText,
+    ContactDetailsChangedHtml,
+    "contact_details_changed.txt",
+    "contact_details_changed.html",
+    |brand| { format!("Dina kontaktuppgifter i {} har ändrats", brand.service_name) }
+);
+
 /// Confirms a new registration and says what happens next.
 #[derive(Debug, Clone)]
 pub struct RegistrationConfirmed {
@@ -282,6 +303,25 @@ mod tests {
         assert_eq!(changed.subject, "Ditt lösenord till eRecept har ändrats");
         assert!(changed.text.contains("ändrades 2026-12-03 10:15"));
         assert!(changed.text.contains("Kontakta kundtjänst direkt."));
+
+        let contact = |email_changed| ContactDetailsChanged {
+            name: "Tolvan".into(),
+            changed_at: "2026-12-03 10:15".into(),
+            email: "tolvan@ny.example".into(),
+            mobile: "070-765 43 21".into(),
+            email_changed,
+        };
+        let moved = contact(true).render(&brand()).unwrap();
+        assert_eq!(moved.subject, "Dina kontaktuppgifter i eRecept har ändrats");
+        for text in [&moved.text, &moved.html] {
+            assert!(text.contains("ändrades 2026-12-03 10:15"));
+            assert!(text.contains("E-post: tolvan@ny.example"));
+            assert!(text.contains("Mobiltelefon: 070-765 43 21"));
+            assert!(text.contains("Det här meddelandet skickas till den gamla."));
+            assert!(text.contains("Kontakta kundtjänst direkt."));
+        }
+        let same_address = contact(false).render(&brand()).unwrap();
+        assert!(!same_address.text.contains("den nya e-postadressen"));
 
         let registered = RegistrationConfirmed {
             name: "Tolvan".into(),

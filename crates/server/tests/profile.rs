@@ -1,4 +1,5 @@
-//! Min profil's workplaces over HTTP against the real server: add one (refused first with the
+//! Min profil over HTTP against the real server: change the e-mail address and mobile number
+//! (the old address is told). The workplaces: add one (refused first with the
 //! Swedish message of a wrong arbetsplatskod), see it listed and offered as "Arbetsplats" on
 //! Nytt recept, edit it, remove it (never the last one); another account's workplace is not
 //! found; at most 20 workplaces; not logged in, the pages lead to the start page.
@@ -292,6 +293,139 @@ async fn a_workplace_is_removed_but_never_the_last() {
     let again = browser.submit("/min-profil", &remove_lund, &[]).await;
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert_eq!(workplaces(&server, id).await, left);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_prescriber_changes_e_mail_and_mobile_and_the_old_address_is_told() {
+    const CONTACT: &str = "/min-profil/kontaktuppgifter";
+    let server = common::start(common::dev_config()).await;
+    let (id, browser) = logged_in(&server).await;
+    let mails_before = server.app.store.recent_mail(100).await.unwrap().len();
+
+    let profile = browser.page("/min-profil").await;
+    assert!(profile.contains(&format!("<a href=\"{CONTACT}\">Ändra kontaktuppgifter</a>")));
+    let form = browser.page(CONTACT).await;
+    assert!(form.contains("<h1>Ändra kontaktuppgifter</h1>"));
+    for label in ["E-post", "Upprepa e-post", "Mobiltelefon"] {
+        assert!(form.contains(&format!("\">{label}</label>")), "{label}");
+    }
+    assert!(form.contains("value=\"tolvan@example.se\""), "{form}");
+    assert!(form.contains("value=\"070-1234567\""));
+
+    // Wrong: the messages of registration step 3, what was typed kept, nothing changed or sent.
+    let wrong = browser
+        .submit(
+            CONTACT,
+            CONTACT,
+            &[
+                ("epost", "tolvan@ny.example"),
+                ("upprepa_epost", "tolvan@nytt.example"),
+                ("mobiltelefon", "070-ABC"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    assert!(wrong.contains("<title>Fel: Ändra kontaktuppgifter"));
+    assert!(wrong.contains("E-postadresserna är inte lika. Skriv samma adress i båda fälten."));
+    assert!(wrong.contains("Skriv mobilnumret med siffror, t.ex. 070-123 45 67."));
+    assert!(wrong.contains("value=\"tolvan@nytt.example\""));
+    let empty = browser
+        .submit(
+            CONTACT,
+            CONTACT,
+            &[("epost", ""), ("upprepa_epost", ""), ("mobiltelefon", "")],
+        )
+        .await
+        .text()
+        .await
+        .unwrap();
+    for message in [
+        "Fyll i din e-postadress.",
+        "Skriv e-postadressen en gång till.",
+        "Fyll i ditt mobilnummer.",
+    ] {
+        assert!(empty.contains(message), "{message}");
+    }
+    let account = server.app.store.account(id).await.unwrap().unwrap();
+    assert_eq!(
+        (account.email.as_str(), account.mobile.as_str()),
+        ("tolvan@example.se", "070-1234567")
+    );
+    assert_eq!(
+        server.app.store.recent_mail(100).await.unwrap().len(),
+        mails_before
+    );
+
+    // Right: stored, confirmed on Min profil, and the address used until now is told.
+    let saved = browser
+        .submit(
+            CONTACT,
+            CONTACT,
+            &[
+                ("epost", " tolvan@ny.example "),
+                ("upprepa_epost", "TOLVAN@ny.example"),
+                ("mobiltelefon", "070-765 43 21"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), "/min-profil?kontakt");
+    let profile = browser.page(location(&saved)).await;
+    assert!(profile.contains("Kontaktuppgifterna är sparade."));
+    assert!(profile.contains("<dd>tolvan@ny.example</dd>"), "{profile}");
+    assert!(profile.contains("<dd>070-765 43 21</dd>"));
+    let account = server.app.store.account(id).await.unwrap().unwrap();
+    assert_eq!(account.email, "tolvan@ny.example");
+    assert_eq!(account.mobile, "070-765 43 21");
+    let mails = server.app.store.recent_mail(100).await.unwrap();
+    assert_eq!(mails.len(), mails_before + 1);
+    let notice = &mails[0];
+    assert_eq!(notice.to, "tolvan@example.se", "the old address is told");
+    assert_eq!(
+        notice.subject,
+        "Dina kontaktuppgifter i eRecept har ändrats"
+    );
+    assert!(notice.text_body.contains("E-post: tolvan@ny.example"));
+
+    // Saved again unchanged: nothing is sent.
+    let again = browser
+        .submit(
+            CONTACT,
+            CONTACT,
+            &[
+                ("epost", "tolvan@ny.example"),
+                ("upprepa_epost", "tolvan@ny.example"),
+                ("mobiltelefon", "070-765 43 21"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        server.app.store.recent_mail(100).await.unwrap().len(),
+        mails_before + 1
+    );
+
+    // Not logged in, the page leads to the start page and nothing changes.
+    let stranger = Browser::new(&server);
+    assert_eq!(location(&stranger.get(CONTACT).await), "/");
+    let posted = stranger
+        .submit(
+            "/",
+            CONTACT,
+            &[
+                ("epost", "kapad@example.se"),
+                ("upprepa_epost", "kapad@example.se"),
+                ("mobiltelefon", "070-000 00 00"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&posted), "/");
+    assert_eq!(
+        server.app.store.account(id).await.unwrap().unwrap().email,
+        "tolvan@ny.example"
+    );
     server.stop().await;
 }
 

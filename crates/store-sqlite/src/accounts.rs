@@ -468,6 +468,35 @@ impl Accounts for SqliteStore {
         Ok(Some(state))
     }
 
+    async fn update_contact(
+        &self,
+        id: AccountId,
+        email: &str,
+        mobile: &str,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let changed = sqlx::query(
+            "UPDATE accounts SET email = $2, mobile = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id.0)
+        .bind(email)
+        .bind(mobile)
+        .bind(micros(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected()
+            == 1;
+        if !changed {
+            return Ok(false);
+        }
+        insert_outbox(&mut tx, outbox, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
     async fn set_password_hash(
         &self,
         id: AccountId,

@@ -53,6 +53,7 @@ macro_rules! contract_suite {
             workplaces_are_added_and_listed,
             a_workplace_is_not_added_beyond_the_limit,
             a_workplace_is_removed_but_never_the_last,
+            contact_details_change_with_their_notice,
             a_workplace_update_changes_only_that_row,
             another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
@@ -987,6 +988,57 @@ pub async fn a_workplace_is_not_added_beyond_the_limit(store: Arc<dyn Store>) {
         store.workplaces(r.id).await.unwrap(),
         vec![r.workplace.clone(), lund],
         "nothing is stored past the limit"
+    );
+}
+
+pub async fn contact_details_change_with_their_notice(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let other = registration("189001019802");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&other, &Outbox::new(), at(0)).await.unwrap();
+    let before = store.account(other.id).await.unwrap().unwrap();
+    let notice = mail("tolvan@example.se");
+    assert!(
+        store
+            .update_contact(
+                r.id,
+                "tolvan@ny.example",
+                "070-765 43 21",
+                &Outbox::new().mail(notice.clone()),
+                at(5)
+            )
+            .await
+            .unwrap()
+    );
+    let changed = store.account(r.id).await.unwrap().unwrap();
+    assert_eq!(changed.email, "tolvan@ny.example");
+    assert_eq!(changed.mobile, "070-765 43 21");
+    assert_eq!(
+        store.account(other.id).await.unwrap().unwrap(),
+        before,
+        "another account is untouched"
+    );
+    let queued = store.recent_mail(1).await.unwrap().pop().unwrap();
+    assert_eq!(queued.id, notice.id);
+    assert_eq!(queued.to, "tolvan@example.se");
+
+    // No such account: nothing changes and nothing is queued.
+    let unsent = mail("x@example.se");
+    assert!(
+        !store
+            .update_contact(
+                AccountId(Uuid::now_v7()),
+                "x@example.se",
+                "070-000 00 00",
+                &Outbox::new().mail(unsent),
+                at(6)
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.recent_mail(1).await.unwrap().pop().unwrap().id,
+        notice.id
     );
 }
 

@@ -244,6 +244,18 @@ pub trait Accounts: Send + Sync + 'static {
         now: jiff::Timestamp,
     ) -> StoreResult<Option<ResetLink>>;
 
+    /// Replaces the account's e-mail address and mobile number (Min profil), with the outbox
+    /// (the notice to the address used before) in the same transaction. False, and nothing
+    /// written, when there is no such account.
+    async fn update_contact(
+        &self,
+        id: AccountId,
+        email: &str,
+        mobile: &str,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
     /// Replaces the password hash (a re-hash with new parameters at login).
     async fn set_password_hash(
         &self,

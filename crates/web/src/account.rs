@@ -1,5 +1,5 @@
-//! The account pages: Min profil with its workplaces (added and edited there), Glömt lösenord
-//! with its mailed link, and the renewal of an expired licence.
+//! The account pages: Min profil with its contact details and workplaces (changed there),
+//! Glömt lösenord with its mailed link, and the renewal of an expired licence.
 
 use askama::Template;
 use axum::Router;
@@ -7,7 +7,10 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use erecept_app::profile::{LAST_WORKPLACE, MAX_WORKPLACES, TOO_MANY_WORKPLACES, WorkplaceOutcome};
+use erecept_app::profile::{
+    ContactForm, ContactOutcome, LAST_WORKPLACE, MAX_WORKPLACES, TOO_MANY_WORKPLACES,
+    WorkplaceOutcome,
+};
 use erecept_app::registration::WorkplaceForm;
 use erecept_app::{NewPasswordError, ResetOutcome};
 use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
@@ -22,6 +25,10 @@ use crate::{Chrome, FieldErrors, Page, WebState, cookies};
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/min-profil", get(my_profile))
+        .route(
+            "/min-profil/kontaktuppgifter",
+            get(contact_form).post(contact_submit),
+        )
         .route(
             "/min-profil/arbetsplatser/ny",
             get(new_workplace).post(add_workplace),
@@ -93,6 +100,8 @@ struct MyProfile {
     saved: Option<String>,
     /// A workplace was just removed.
     removed: bool,
+    /// The contact details were just saved.
+    contact_saved: bool,
     may_add_workplace: bool,
     too_many_workplaces: &'static str,
 }
@@ -116,6 +125,7 @@ async fn my_profile(
         .map(|w| w.name.clone());
     // `?borttagen`: a workplace was just removed (it is no longer listed, so not named).
     let removed = query.iter().any(|(key, _)| key == "borttagen");
+    let contact_saved = query.iter().any(|(key, _)| key == "kontakt");
     render(&MyProfile {
         chrome: Chrome::new(&state, &page, "min-profil"),
         name: format!("{} {}", account.given_name, account.surname),
@@ -139,7 +149,55 @@ async fn my_profile(
             .collect(),
         saved,
         removed,
+        contact_saved,
     })
+}
+
+/// "Ändra kontaktuppgifter": E-post (twice) and Mobiltelefon as in registration step 3, and
+/// [Spara].
+#[derive(Template)]
+#[template(path = "contact_form.html")]
+struct ContactPage {
+    chrome: Chrome,
+    form: ContactForm,
+    errors: FieldErrors,
+}
+
+async fn contact_form(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+) -> Response {
+    match state.app.contact.form(id).await {
+        Ok(Some(form)) => render(&ContactPage {
+            chrome: Chrome::new(&state, &page, "min-profil"),
+            form,
+            errors: FieldErrors::default(),
+        }),
+        Ok(None) => Redirect::to("/").into_response(),
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+async fn contact_submit(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Form(form): Form<ContactForm>,
+) -> Response {
+    match state.app.contact.update(id, &form).await {
+        Ok(ContactOutcome::Saved) => Redirect::to("/min-profil?kontakt").into_response(),
+        Ok(ContactOutcome::Invalid(problems)) => {
+            let body = render(&ContactPage {
+                chrome: Chrome::new(&state, &page, "min-profil"),
+                form,
+                errors: errors_from(problems),
+            });
+            (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+        }
+        Ok(ContactOutcome::NotFound) => Redirect::to("/").into_response(),
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
 }
 
 /// "Lägg till arbetsplats" and "Ändra arbetsplats": the fields of registration step 4 and
