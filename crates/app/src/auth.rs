@@ -13,7 +13,9 @@ use base64::Engine;
 use erecept_domain::clock::{Clock, stockholm};
 use erecept_domain::{NoActiveLicence, PasswordError, PasswordPolicy, PersonNumber, may_log_in};
 use erecept_mail::{PasswordChanged, PasswordResetLink};
-use erecept_store::{Account, CertificateStatus, Outbox, ResetLink, Store, Verification};
+use erecept_store::{
+    Account, AccountId, CertificateStatus, Outbox, ResetLink, Store, Verification,
+};
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
 
@@ -118,6 +120,20 @@ pub enum ResetOutcome {
     /// The link is unknown, expired or used: the procedure must be repeated.
     LinkNotValid(Option<ResetLink>),
     Rejected(NewPasswordError),
+}
+
+/// What became of "Byt lösenord" under Min profil.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Changed; every other session of the account has ended and a confirmation is mailed.
+    Changed,
+    /// The current password typed does not match (counted like a failed login).
+    WrongCurrent,
+    /// Too many failures on the account within [`THROTTLE_WINDOW`].
+    Throttled,
+    Rejected(NewPasswordError),
+    /// The account does not exist (any more).
+    NotFound,
 }
 
 #[derive(Clone)]
@@ -368,6 +384,67 @@ impl Auth {
             }
             other => ResetOutcome::LinkNotValid(other),
         })
+    }
+
+    /// "Byt lösenord" under Min profil: the current password proves that it is the prescriber
+    /// and not someone at an unattended computer (a wrong one counts against the account as a
+    /// failed login does). The new password must pass the policy; it replaces the old one with
+    /// the confirmation mail in one transaction, and every other session of the account ends.
+    pub async fn change_password(
+        &self,
+        account: AccountId,
+        keep: Option<&SessionToken>,
+        current: &str,
+        password: &str,
+        repeated: &str,
+    ) -> AppResult<PasswordChange> {
+        let now = self.clock.now();
+        let since = now - THROTTLE_WINDOW;
+        let Some(account) = self.store.account(account).await? else {
+            return Ok(PasswordChange::NotFound);
+        };
+        let key = account_key(&account);
+        if self.store.login_failures(&key, since).await? >= MAX_FAILURES_PER_ACCOUNT {
+            return Ok(PasswordChange::Throttled);
+        }
+        let typed = current.to_owned();
+        let stored = account.password_hash.clone();
+        let (matched, _) = tokio::task::spawn_blocking(move || verify_password(&typed, &stored))
+            .await
+            .unwrap_or((false, false));
+        if !matched {
+            self.store.count_login_failure(&key, since, now).await?;
+            return Ok(PasswordChange::WrongCurrent);
+        }
+        if let Err(e) = check_new_password(password, repeated, Some(&account.person_number)) {
+            return Ok(PasswordChange::Rejected(e));
+        }
+        let password = password.to_owned();
+        let new_hash = tokio::task::spawn_blocking(move || hash_password(&password))
+            .await
+            .unwrap_or_default();
+        let mail = self.mailer.compose(
+            &account.email,
+            &PasswordChanged {
+                name: account.given_name.clone(),
+                changed_at: now
+                    .to_zoned_datetime(stockholm())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string(),
+            },
+        )?;
+        if !self
+            .store
+            .change_password(account.id, &new_hash, &Outbox::new().mail(mail), now)
+            .await?
+        {
+            return Ok(PasswordChange::NotFound);
+        }
+        self.mailer.wake();
+        self.store.clear_login_failures(&key).await?;
+        let ended = self.sessions.end_others(account.id.0, keep).await?;
+        tracing::info!(account = %account.id, other_sessions_ended = ended, "password changed in Min profil");
+        Ok(PasswordChange::Changed)
     }
 
     /// Logs in the person BankID just identified: the same checks as [`Self::login`] after the

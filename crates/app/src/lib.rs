@@ -22,7 +22,7 @@ use erecept_domain::clock::Clock;
 use erecept_mail::Brand;
 use erecept_store::{Store, StoreError};
 
-pub use auth::{Auth, LoginOutcome, NewPasswordError, ResetOutcome};
+pub use auth::{Auth, LoginOutcome, NewPasswordError, PasswordChange, ResetOutcome};
 pub use identification::{Identification, Identity, PendingOrder, Progress};
 pub use jobs::{JobError, JobHandler, Worker};
 pub use licences::Licences;

@@ -1,5 +1,5 @@
 //! Min profil over HTTP against the real server: change the e-mail address and mobile number
-//! (the old address is told). The workplaces: add one (refused first with the
+//! (the old address is told) and the password (other sessions end; guessing is throttled). The workplaces: add one (refused first with the
 //! Swedish message of a wrong arbetsplatskod), see it listed and offered as "Arbetsplats" on
 //! Nytt recept, edit it, remove it (never the last one); another account's workplace is not
 //! found; at most 20 workplaces; not logged in, the pages lead to the start page.
@@ -425,6 +425,188 @@ async fn a_prescriber_changes_e_mail_and_mobile_and_the_old_address_is_told() {
     assert_eq!(
         server.app.store.account(id).await.unwrap().unwrap().email,
         "tolvan@ny.example"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_prescriber_changes_the_password_and_other_sessions_end() {
+    const PASSWORD: &str = "/min-profil/losenord";
+    let server = common::start(common::dev_config()).await;
+    let doctor = TestPrescriber::doctor();
+    let (_, browser) = logged_in(&server).await;
+    // The same prescriber logged in on another computer.
+    let elsewhere = Browser::new(&server);
+    elsewhere.login("19121212-1212", doctor.password).await;
+    assert_eq!(elsewhere.get("/min-profil").await.status(), StatusCode::OK);
+
+    assert!(
+        browser
+            .page("/min-profil")
+            .await
+            .contains(&format!("<a href=\"{PASSWORD}\">Byt lösenord</a>"))
+    );
+    let form = browser.page(PASSWORD).await;
+    assert!(form.contains("<h1>Byt lösenord</h1>"));
+    for label in ["Nuvarande lösenord", "Nytt lösenord", "Upprepa lösenord"] {
+        assert!(form.contains(&format!("\">{label}</label>")), "{label}");
+    }
+    let change = |current: &'static str, new: &'static str, repeated: &'static str| {
+        let browser = &browser;
+        async move {
+            browser
+                .submit(
+                    PASSWORD,
+                    PASSWORD,
+                    &[
+                        ("nuvarande_losenord", current),
+                        ("nytt_losenord", new),
+                        ("upprepa_losenord", repeated),
+                    ],
+                )
+                .await
+        }
+    };
+
+    // Refused, each with its message beside the field; nothing typed is shown again.
+    let empty = change("", "", "").await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let empty = empty.text().await.unwrap();
+    for message in [
+        "Fyll i det lösenord du loggar in med.",
+        "Fyll i ett nytt lösenord.",
+        "Skriv samma lösenord en gång till.",
+    ] {
+        assert!(empty.contains(message), "{message}");
+    }
+    let wrong = change("inte-mitt-losenord", "Gurkmeja-77", "Gurkmeja-77")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(wrong.contains(
+        "<p class=\"field-error\" id=\"nuvarande_losenord-error\">Lösenordet stämmer inte. Skriv det lösenord du loggar in med.</p>"
+    ), "{wrong}");
+    assert!(
+        !wrong.contains("Gurkmeja-77"),
+        "passwords are never shown again"
+    );
+    let mismatch = change(doctor.password, "Gurkmeja-77", "Gurkmeja-78")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(mismatch.contains(&format!(
+        "id=\"upprepa_losenord-error\">{}</p>",
+        erecept_app::NewPasswordError::Mismatch
+    )));
+    let short = change(doctor.password, "kort", "kort")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(short.contains("id=\"nytt_losenord-error\">"), "{short}");
+    let mails_before = server.app.store.recent_mail(100).await.unwrap().len();
+
+    // Right: back to Min profil, which says so; the other computer is logged out; the
+    // confirmation is mailed; the new password logs in and the old does not.
+    let changed = change(doctor.password, "Gurkmeja-77", "Gurkmeja-77").await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&changed), "/min-profil?losenord");
+    let profile = browser.page(location(&changed)).await;
+    assert!(
+        profile.contains("Lösenordet är bytt. Dina inloggningar på andra datorer har avslutats.")
+    );
+    assert_eq!(location(&elsewhere.get("/min-profil").await), "/");
+    let mails = server.app.store.recent_mail(100).await.unwrap();
+    assert_eq!(mails.len(), mails_before + 1);
+    assert_eq!(mails[0].subject, "Ditt lösenord till eRecept har ändrats");
+    assert_eq!(mails[0].to, "tolvan@example.se");
+    let again = Browser::new(&server);
+    let old = again.login("19121212-1212", doctor.password).await;
+    assert_ne!(
+        old.status(),
+        StatusCode::SEE_OTHER,
+        "the old password no longer logs in"
+    );
+    assert!(
+        old.text()
+            .await
+            .unwrap()
+            .contains("Fel personnummer eller lösenord.")
+    );
+    let again = Browser::new(&server);
+    assert_eq!(
+        location(&again.login("19121212-1212", "Gurkmeja-77").await),
+        "/min-profil"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_is_throttled() {
+    const PASSWORD: &str = "/min-profil/losenord";
+    let server = common::start(common::dev_config()).await;
+    let doctor = TestPrescriber::doctor();
+    let (id, browser) = logged_in(&server).await;
+    let before = server
+        .app
+        .store
+        .account(id)
+        .await
+        .unwrap()
+        .unwrap()
+        .password_hash;
+    for _ in 0..5 {
+        let wrong = browser
+            .submit(
+                PASSWORD,
+                PASSWORD,
+                &[
+                    ("nuvarande_losenord", "gissning"),
+                    ("nytt_losenord", "Gurkmeja-77"),
+                    ("upprepa_losenord", "Gurkmeja-77"),
+                ],
+            )
+            .await;
+        assert!(
+            wrong
+                .text()
+                .await
+                .unwrap()
+                .contains("Lösenordet stämmer inte.")
+        );
+    }
+    // Now even the right one is refused for a while, and nothing changes.
+    let refused = browser
+        .submit(
+            PASSWORD,
+            PASSWORD,
+            &[
+                ("nuvarande_losenord", doctor.password),
+                ("nytt_losenord", "Gurkmeja-77"),
+                ("upprepa_losenord", "Gurkmeja-77"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .text()
+            .await
+            .unwrap()
+            .contains("För många misslyckade inloggningsförsök.")
+    );
+    assert_eq!(
+        server
+            .app
+            .store
+            .account(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        before
     );
     server.stop().await;
 }

@@ -513,6 +513,32 @@ impl Accounts for PostgresStore {
         Ok(true)
     }
 
+    async fn change_password(
+        &self,
+        id: AccountId,
+        password_hash: &str,
+        outbox: &Outbox,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        let changed =
+            sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")
+                .bind(id.0)
+                .bind(password_hash)
+                .bind(micros(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .rows_affected()
+                == 1;
+        if !changed {
+            return Ok(false);
+        }
+        insert_outbox(&mut tx, outbox, now).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
     async fn set_password_hash(
         &self,
         id: AccountId,

@@ -54,6 +54,7 @@ macro_rules! contract_suite {
             a_workplace_is_not_added_beyond_the_limit,
             a_workplace_is_removed_but_never_the_last,
             contact_details_change_with_their_notice,
+            a_password_changes_with_its_confirmation,
             a_workplace_update_changes_only_that_row,
             another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
@@ -988,6 +989,58 @@ pub async fn a_workplace_is_not_added_beyond_the_limit(store: Arc<dyn Store>) {
         store.workplaces(r.id).await.unwrap(),
         vec![r.workplace.clone(), lund],
         "nothing is stored past the limit"
+    );
+}
+
+pub async fn a_password_changes_with_its_confirmation(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let other = registration("189001019802");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&other, &Outbox::new(), at(0)).await.unwrap();
+    let confirmation = mail("tolvan@example.se");
+    assert!(
+        store
+            .change_password(
+                r.id,
+                "$argon2id$new",
+                &Outbox::new().mail(confirmation.clone()),
+                at(5)
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.account(r.id).await.unwrap().unwrap().password_hash,
+        "$argon2id$new"
+    );
+    assert_eq!(
+        store
+            .account(other.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        other.password_hash,
+        "another account keeps its password"
+    );
+    let queued = store.recent_mail(1).await.unwrap().pop().unwrap();
+    assert_eq!(queued.id, confirmation.id);
+
+    // No such account: nothing is queued.
+    assert!(
+        !store
+            .change_password(
+                AccountId(Uuid::now_v7()),
+                "$argon2id$x",
+                &Outbox::new().mail(mail("x@example.se")),
+                at(6)
+            )
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.recent_mail(1).await.unwrap().pop().unwrap().id,
+        confirmation.id
     );
 }
 

@@ -256,6 +256,17 @@ pub trait Accounts: Send + Sync + 'static {
         now: jiff::Timestamp,
     ) -> StoreResult<bool>;
 
+    /// Replaces the password the prescriber chose anew (Min profil), with the outbox (the
+    /// confirmation mail) in the same transaction. False, and nothing written, without such an
+    /// account.
+    async fn change_password(
+        &self,
+        id: AccountId,
+        password_hash: &str,
+        outbox: &Outbox,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
     /// Replaces the password hash (a re-hash with new parameters at login).
     async fn set_password_hash(
         &self,

@@ -12,12 +12,12 @@ use erecept_app::profile::{
     WorkplaceOutcome,
 };
 use erecept_app::registration::WorkplaceForm;
-use erecept_app::{NewPasswordError, ResetOutcome};
+use erecept_app::{NewPasswordError, PasswordChange, ResetOutcome};
 use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
 use erecept_store::{AccountId, WorkplaceRemoval};
 use serde::Deserialize;
 
-use crate::pages::{message_page, not_found, render, server_error};
+use crate::pages::{THROTTLED, message_page, not_found, render, server_error};
 use crate::registration::{WorkplaceFields, errors_from};
 use crate::session::{ClientAddress, Prescriber};
 use crate::{Chrome, FieldErrors, Page, WebState, cookies};
@@ -28,6 +28,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/min-profil/kontaktuppgifter",
             get(contact_form).post(contact_submit),
+        )
+        .route(
+            "/min-profil/losenord",
+            get(password_form).post(password_submit),
         )
         .route(
             "/min-profil/arbetsplatser/ny",
@@ -102,6 +106,8 @@ struct MyProfile {
     removed: bool,
     /// The contact details were just saved.
     contact_saved: bool,
+    /// The password was just changed.
+    password_changed: bool,
     may_add_workplace: bool,
     too_many_workplaces: &'static str,
 }
@@ -126,6 +132,7 @@ async fn my_profile(
     // `?borttagen`: a workplace was just removed (it is no longer listed, so not named).
     let removed = query.iter().any(|(key, _)| key == "borttagen");
     let contact_saved = query.iter().any(|(key, _)| key == "kontakt");
+    let password_changed = query.iter().any(|(key, _)| key == "losenord");
     render(&MyProfile {
         chrome: Chrome::new(&state, &page, "min-profil"),
         name: format!("{} {}", account.given_name, account.surname),
@@ -150,6 +157,7 @@ async fn my_profile(
         saved,
         removed,
         contact_saved,
+        password_changed,
     })
 }
 
@@ -199,6 +207,93 @@ async fn contact_submit(
         Err(e) => server_error(&state, &page, &e.to_string()),
     }
 }
+
+/// "Byt lösenord": the current password and the new one twice; nothing typed is shown again.
+#[derive(Template)]
+#[template(path = "password_form.html")]
+struct PasswordPage {
+    chrome: Chrome,
+    errors: FieldErrors,
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    nuvarande_losenord: String,
+    #[serde(default)]
+    nytt_losenord: String,
+    #[serde(default)]
+    upprepa_losenord: String,
+}
+
+async fn password_form(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(_): Prescriber,
+) -> Response {
+    render(&PasswordPage {
+        chrome: Chrome::new(&state, &page, "min-profil"),
+        errors: FieldErrors::default(),
+    })
+}
+
+async fn password_submit(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let mut errors = FieldErrors::default();
+    if form.nuvarande_losenord.is_empty() {
+        errors.add(
+            "nuvarande_losenord",
+            "Fyll i det lösenord du loggar in med.",
+        );
+    }
+    if form.nytt_losenord.is_empty() {
+        errors.add("nytt_losenord", "Fyll i ett nytt lösenord.");
+    }
+    if form.upprepa_losenord.is_empty() {
+        errors.add("upprepa_losenord", "Skriv samma lösenord en gång till.");
+    }
+    if errors.is_empty() {
+        match state
+            .app
+            .auth
+            .change_password(
+                id,
+                page.visitor.token.as_ref(),
+                &form.nuvarande_losenord,
+                &form.nytt_losenord,
+                &form.upprepa_losenord,
+            )
+            .await
+        {
+            Ok(PasswordChange::Changed) => {
+                return Redirect::to("/min-profil?losenord").into_response();
+            }
+            Ok(PasswordChange::WrongCurrent) => {
+                errors.add("nuvarande_losenord", WRONG_CURRENT_PASSWORD);
+            }
+            Ok(PasswordChange::Throttled) => errors.add("nuvarande_losenord", THROTTLED),
+            Ok(PasswordChange::Rejected(NewPasswordError::Mismatch)) => {
+                errors.add("upprepa_losenord", NewPasswordError::Mismatch.to_string());
+            }
+            Ok(PasswordChange::Rejected(e)) => errors.add("nytt_losenord", e.to_string()),
+            Ok(PasswordChange::NotFound) => return Redirect::to("/").into_response(),
+            Err(e) => return server_error(&state, &page, &e.to_string()),
+        }
+    }
+    let body = render(&PasswordPage {
+        chrome: Chrome::new(&state, &page, "min-profil"),
+        errors,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
+}
+
+/// The current password typed under "Byt lösenord" is not the account's.
+pub const WRONG_CURRENT_PASSWORD: &str =
+    "Lösenordet stämmer inte. Skriv det lösenord du loggar in med.";
 
 /// "Lägg till arbetsplats" and "Ändra arbetsplats": the fields of registration step 4 and
 /// [Spara].
