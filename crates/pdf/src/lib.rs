@@ -197,6 +197,13 @@ impl Document {
         }
     }
 
+    /// What follows starts on a new page; nothing happens on a page still empty.
+    pub fn page_break(&mut self) {
+        if !self.page_is_empty() {
+            self.new_page();
+        }
+    }
+
     /// The finished PDF file.
     pub fn to_bytes(&self) -> Vec<u8> {
         writer::write(self)

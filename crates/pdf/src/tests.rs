@@ -219,3 +219,20 @@ fn empty_parts_place_nothing() {
     doc.field("", "");
     assert_eq!(doc, Document::new("t"));
 }
+
+#[test]
+fn a_page_break_starts_a_new_page_but_never_an_empty_one() {
+    let mut doc = Document::new("Test");
+    doc.page_break();
+    assert_eq!(doc.pages.len(), 1, "nothing on the first page yet");
+    doc.heading("Första");
+    doc.page_break();
+    doc.page_break();
+    assert_eq!(doc.pages.len(), 2, "one new page, however many breaks");
+    doc.paragraph("Andra");
+    assert_eq!(
+        doc.pages[1].marks.len(),
+        1,
+        "the paragraph is on the new page"
+    );
+}

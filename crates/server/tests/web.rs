@@ -325,6 +325,26 @@ async fn customer_service_and_help_pages() {
         );
         assert!(html.contains("<h1>"), "{path}: the manual text is rendered");
     }
+
+    // "Ladda ner manual (PDF)": the whole manual as a PDF file to save.
+    assert!(html.contains("<a href=\"/hjalp/manual.pdf\">Ladda ner manual (PDF)</a>"));
+    let pdf = reqwest::get(format!("{}/hjalp/manual.pdf", server.url()))
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert_eq!(
+        pdf.headers()["content-disposition"],
+        "attachment; filename=\"eRecept-manual.pdf\""
+    );
+    let bytes = pdf.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"%PDF-"));
+    assert!(
+        bytes
+            .windows(b"(Kontakta kundtj\xe4nst)".len())
+            .any(|w| w == b"(Kontakta kundtj\xe4nst)"),
+        "the sections are in it"
+    );
     server.stop().await;
 }
 

@@ -1,11 +1,16 @@
-//! The Swedish user manual (`docs/manual/`), served as help pages. Each page's "Hjälp" button
-//! opens the section that describes it.
+//! The Swedish user manual (`docs/manual/`), served as help pages and as one PDF ("Ladda ner
+//! manual (PDF)"). Each page's "Hjälp" button opens the section that describes it.
+
+use std::sync::OnceLock;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use erecept_pdf::Document;
+use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::pages::{not_found, render};
 use crate::{Chrome, Page, WebState};
@@ -78,7 +83,96 @@ struct HelpPage {
 pub fn routes() -> Router<WebState> {
     Router::new()
         .route("/hjalp", get(index))
+        .route(MANUAL_PDF_PATH, get(manual_pdf))
         .route("/hjalp/{section}", get(section))
+}
+
+/// Where "Ladda ner manual (PDF)" leads.
+pub const MANUAL_PDF_PATH: &str = "/hjalp/manual.pdf";
+
+/// The manual as one PDF, made once per process: the text is compiled in, and the service name
+/// in its footer is configuration that does not change while the service runs.
+async fn manual_pdf(State(state): State<WebState>) -> Response {
+    static PDF: OnceLock<Vec<u8>> = OnceLock::new();
+    let name = &state.app.config.brand.service_name;
+    let bytes = PDF.get_or_init(|| manual_document(name).to_bytes());
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"{}-manual.pdf\"",
+                    name.replace('"', "")
+                ),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes.clone(),
+    )
+        .into_response()
+}
+
+/// Every section in reading order, each from a new page: headings, paragraphs and list items
+/// (numbered as in the text, or with a bullet) as plain text.
+pub fn manual_document(service_name: &str) -> Document {
+    let mut doc = Document::new(&format!("{service_name} – manual"));
+    for section in SECTIONS {
+        doc.page_break();
+        write_markdown(&mut doc, section.markdown);
+    }
+    doc
+}
+
+fn write_markdown(doc: &mut Document, markdown: &str) {
+    let mut text = String::new();
+    // The next number of each open list (None: bulleted), innermost last.
+    let mut lists: Vec<Option<u64>> = Vec::new();
+    for event in Parser::new(markdown) {
+        match event {
+            Event::Start(Tag::List(first)) => {
+                paragraph(doc, &mut text);
+                lists.push(first);
+            }
+            Event::End(TagEnd::List(_)) => {
+                lists.pop();
+            }
+            Event::Start(Tag::Item) => {
+                text.push_str(&"    ".repeat(lists.len().saturating_sub(1)));
+                match lists.last_mut() {
+                    Some(Some(number)) => {
+                        text.push_str(&format!("{number}. "));
+                        *number += 1;
+                    }
+                    _ => text.push_str("• "),
+                }
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                let heading = std::mem::take(&mut text);
+                if level == HeadingLevel::H1 {
+                    doc.heading(heading.trim());
+                } else {
+                    doc.subheading(heading.trim());
+                }
+            }
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Item | TagEnd::CodeBlock | TagEnd::BlockQuote(_),
+            ) => paragraph(doc, &mut text),
+            Event::Text(t) | Event::Code(t) => text.push_str(&t),
+            Event::SoftBreak => text.push(' '),
+            Event::HardBreak => text.push('\n'),
+            _ => {}
+        }
+    }
+    paragraph(doc, &mut text);
+}
+
+/// The text gathered so far as a paragraph, if there is any.
+fn paragraph(doc: &mut Document, text: &mut String) {
+    let gathered = std::mem::take(text);
+    if !gathered.trim().is_empty() {
+        doc.paragraph(gathered.trim_end());
+    }
 }
 
 async fn index(state: State<WebState>, page: Page) -> Response {
@@ -103,6 +197,35 @@ async fn section(State(state): State<WebState>, page: Page, Path(slug): Path<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The text of the PDF's content streams (uncompressed, WinAnsi), as a string.
+    fn pdf_text(bytes: &[u8]) -> String {
+        bytes.iter().map(|&b| char::from(b)).collect()
+    }
+
+    #[test]
+    fn the_manual_pdf_holds_every_section_in_order() {
+        let bytes = manual_document("eRecept").to_bytes();
+        assert!(bytes.starts_with(b"%PDF-"));
+        let text = pdf_text(&bytes);
+        let mut at = 0;
+        for s in SECTIONS {
+            let heading = s.markdown.lines().next().unwrap().trim_start_matches("# ");
+            let found = text[at..]
+                .find(&format!("({heading})"))
+                .unwrap_or_else(|| panic!("{heading} missing or out of order"));
+            at += found;
+        }
+        // Numbered steps keep their numbers, other items get a bullet.
+        assert!(
+            text.contains("(1. Klicka p\u{e5} [Ändra kontaktuppgifter] under personuppgifterna.)")
+        );
+        assert!(text.contains("(\u{95} "), "a bullet");
+        assert!(
+            text.contains("eRecept \u{96} manual"),
+            "the title in the footer"
+        );
+    }
 
     #[test]
     fn every_section_has_a_heading_and_unique_slug() {
