@@ -35,12 +35,13 @@ pub fn content_type(content: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// A file name safe to keep and show: its last path part, printable, at most 120 characters.
-fn clean_filename(name: &str) -> String {
+/// A file name safe to keep and show: its last path part, printable, at most 120 characters;
+/// `fallback` when nothing is left.
+pub(crate) fn clean_filename(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = last.chars().filter(|c| !c.is_control()).take(120).collect();
     if cleaned.trim().is_empty() {
-        "intyg".to_owned()
+        fallback.to_owned()
     } else {
         cleaned
     }
@@ -76,7 +77,7 @@ impl Certificates {
         let certificate = NewCertificate {
             id: Uuid::now_v7(),
             account_id: id,
-            filename: clean_filename(filename),
+            filename: clean_filename(filename, "intyg"),
             content_type,
             content,
         };
@@ -116,10 +117,13 @@ mod tests {
 
     #[test]
     fn file_names_are_cleaned() {
-        assert_eq!(clean_filename("C:\\Users\\anna\\intyg.pdf"), "intyg.pdf");
-        assert_eq!(clean_filename("../../etc/passwd"), "passwd");
-        assert_eq!(clean_filename("in\u{0007}tyg.png"), "intyg.png");
-        assert_eq!(clean_filename(""), "intyg");
+        assert_eq!(
+            clean_filename("C:\\Users\\anna\\intyg.pdf", "intyg"),
+            "intyg.pdf"
+        );
+        assert_eq!(clean_filename("../../etc/passwd", "intyg"), "passwd");
+        assert_eq!(clean_filename("in\u{0007}tyg.png", "intyg"), "intyg.png");
+        assert_eq!(clean_filename("", "intyg"), "intyg");
     }
 
     #[test]

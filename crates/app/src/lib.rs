@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod certificates;
+pub mod customer_service;
 pub mod drugs;
 pub mod identification;
 pub mod jobs;
@@ -73,6 +74,8 @@ pub struct App {
     pub workplaces: profile::Workplaces,
     /// The e-mail address and mobile number changed under Min profil.
     pub contact: profile::ContactDetails,
+    /// Tickets to support from the customer-service page.
+    pub customer_service: customer_service::CustomerService,
     /// Wakes the background worker when something was queued, so that it need not poll.
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// The external systems (real ones, or the simulators in development mode and tests).
@@ -129,6 +132,12 @@ impl App {
                 config.journal_systems.clone(),
             ),
             contact: profile::ContactDetails::new(store.clone(), clock.clone(), mailer.clone()),
+            customer_service: customer_service::CustomerService::new(
+                store.clone(),
+                clock.clone(),
+                mailer.clone(),
+                config.brand.support_email.clone(),
+            ),
             registration: registration::Registration::new(
                 store.clone(),
                 clock.clone(),

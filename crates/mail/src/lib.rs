@@ -11,7 +11,7 @@ pub use smtp::{SendError, SmtpClient};
 pub use templates::{
     Brand, CertificateDecided, ContactDetailsChanged, MailTemplate, PasswordChanged,
     PasswordResetLink, PrescriberInReview, PrescriberNotConfirmed, PrescriberVerified,
-    RegistrationConfirmed, Rendered, TestMessage,
+    RegistrationConfirmed, Rendered, TestMessage, TicketForSupport, TicketReceived,
 };
 
 #[derive(Debug, thiserror::Error)]

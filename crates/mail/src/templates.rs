@@ -140,6 +140,53 @@ mail_kind!(
     |brand| { format!("Dina kontaktuppgifter i {} har ändrats", brand.service_name) }
 );
 
+/// The receipt of a ticket to support, with its number.
+#[derive(Debug, Clone)]
+pub struct TicketReceived {
+    pub name: String,
+    pub number: u64,
+    pub subject: String,
+}
+
+mail_kind!(
+    TicketReceived,
+    TicketReceivedText,
+    TicketReceivedHtml,
+    "ticket_received.txt",
+    "ticket_received.html",
+    |brand, message| {
+        format!(
+            "Ditt ärende {} hos {} är registrerat",
+            message.number, brand.service_name
+        )
+    }
+);
+
+/// A new ticket, to support's address: everything the visitor wrote.
+#[derive(Debug, Clone)]
+pub struct TicketForSupport {
+    pub number: u64,
+    pub name: String,
+    pub email: String,
+    /// "–" when not given.
+    pub phone: String,
+    /// Name and personnummer of the logged-in prescriber who wrote it, or "–".
+    pub prescriber: String,
+    /// The attached file's name (kept with the ticket), or "–".
+    pub attachment: String,
+    pub subject: String,
+    pub description: String,
+}
+
+mail_kind!(
+    TicketForSupport,
+    TicketForSupportText,
+    TicketForSupportHtml,
+    "ticket_for_support.txt",
+    "ticket_for_support.html",
+    |_brand, message| { format!("Ärende {}: {}", message.number, message.subject) }
+);
+
 /// Confirms a new registration and says what happens next.
 #[derive(Debug, Clone)]
 pub struct RegistrationConfirmed {
@@ -320,6 +367,36 @@ mod tests {
             assert!(text.contains("Det här meddelandet skickas till den gamla."));
             assert!(text.contains("Kontakta kundtjänst direkt."));
         }
+        let receipt = TicketReceived {
+            name: "Anna".into(),
+            number: 42,
+            subject: "Kan inte logga in".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(receipt.subject, "Ditt ärende 42 hos eRecept är registrerat");
+        assert!(receipt.text.contains("gett det ärendenummer 42"));
+        let notice = TicketForSupport {
+            number: 42,
+            name: "Anna <Andersson>".into(),
+            email: "anna@example.se".into(),
+            phone: "–".into(),
+            prescriber: "–".into(),
+            attachment: "skärmbild.png".into(),
+            subject: "Kan inte logga in".into(),
+            description: "Rad ett\nRad två".into(),
+        }
+        .render(&brand())
+        .unwrap();
+        assert_eq!(notice.subject, "Ärende 42: Kan inte logga in");
+        assert!(notice.text.contains("Bifogad fil: skärmbild.png"));
+        assert!(notice.text.contains("Rad ett\nRad två"));
+        assert!(
+            notice.html.contains("Anna &#60;Andersson&#62;")
+                || notice.html.contains("Anna &lt;Andersson&gt;"),
+            "{}",
+            notice.html
+        );
         let same_address = contact(false).render(&brand()).unwrap();
         assert!(!same_address.text.contains("den nya e-postadressen"));
 

@@ -6,6 +6,7 @@
 mod common;
 
 use axum::routing::get;
+use common::Browser;
 use erecept_web::Simulator;
 use reqwest::StatusCode;
 
@@ -698,5 +699,200 @@ async fn the_same_service_runs_on_postgresql() {
     )
     .await;
     assert!(html.contains("Fel personnummer eller lösenord."));
+    server.stop().await;
+}
+
+/// Posts "Registrera ett ärende hos support" as the browser does (multipart, CSRF in the
+/// address) with these fields and an optional file.
+async fn send_ticket(
+    browser: &Browser,
+    fields: &[(&str, &str)],
+    file: Option<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let page = browser.page("/kundtjanst").await;
+    let marker = "action=\"/kundtjanst?csrf=";
+    let start = page.find(marker).expect("ticket form") + marker.len();
+    let csrf = page[start..].split('"').next().unwrap().to_owned();
+    let mut form = reqwest::multipart::Form::new();
+    for (name, value) in fields {
+        form = form.text(name.to_string(), value.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part(
+            "bifoga_fil",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    browser
+        .client
+        .post(format!("{}/kundtjanst?csrf={csrf}", browser.base))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+const TICKET: &[(&str, &str)] = &[
+    ("namn", "Anna Andersson"),
+    ("epost", "anna@example.se"),
+    ("telefon", ""),
+    ("amne", "Kan inte logga in"),
+    (
+        "beskrivning",
+        "Det står att förskrivarkoden inte är kontrollerad.\nVad gör jag?",
+    ),
+];
+
+#[tokio::test]
+async fn a_visitor_registers_a_ticket_and_is_given_its_number() {
+    let mut config = common::dev_config();
+    config.support_email = "hjalp@erecept.example".to_owned();
+    let server = common::start(config).await;
+    let browser = Browser::new(&server);
+    let page = browser.page("/kundtjanst").await;
+    assert!(page.contains("Registrera ett ärende hos support"));
+    for label in [
+        "Namn",
+        "E-post",
+        "Telefon",
+        "Ämne",
+        "Beskrivning",
+        "Bifoga fil",
+    ] {
+        assert!(page.contains(&format!("\">{label}</label>")), "{label}");
+    }
+    assert!(page.contains("<button type=\"submit\">Skicka</button>"));
+
+    // Missing and wrong: each message beside its field, what was typed kept, nothing stored.
+    let wrong = send_ticket(
+        &browser,
+        &[
+            ("namn", ""),
+            ("epost", "anna(at)example.se"),
+            ("telefon", "ring mig"),
+            ("amne", ""),
+            ("beskrivning", "Hjälp"),
+        ],
+        Some(("skärmbild.gif", b"GIF89a....".to_vec())),
+    )
+    .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    for message in [
+        "Fyll i ditt namn.",
+        "Skriv en giltig e-postadress, t.ex. namn@exempel.se.",
+        "Skriv telefonnumret med siffror, t.ex. 08-123 456 78.",
+        "Skriv vad ärendet gäller.",
+        "Filen måste vara en PDF-, PNG- eller JPEG-fil.",
+    ] {
+        assert!(wrong.contains(message), "{message}");
+    }
+    assert!(wrong.contains("value=\"anna(at)example.se\""));
+    assert!(wrong.contains(">Hjälp</textarea>"));
+    assert_eq!(server.app.store.ticket(1).await.unwrap(), None);
+
+    // Right, with a screenshot: the number is shown, both mails are queued, the file is kept.
+    let png = b"\x89PNG\r\n\x1a\nscreenshot".to_vec();
+    let sent = send_ticket(
+        &browser,
+        TICKET,
+        Some(("C:\\bilder\\skärmbild.png", png.clone())),
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let number: u64 = common::location(&sent)
+        .strip_prefix("/kundtjanst?arende=")
+        .and_then(|rest| rest.strip_suffix("#arende"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let shown = browser.page(common::location(&sent)).await;
+    assert!(shown.contains("Tack! Ditt ärende är registrerat."));
+    assert!(
+        shown.contains(&format!("<dt>Ärendenummer</dt><dd>{number}</dd>")),
+        "{shown}"
+    );
+    let ticket = server.app.store.ticket(number).await.unwrap().unwrap();
+    assert_eq!(ticket.ticket.subject, "Kan inte logga in");
+    assert_eq!(ticket.ticket.account_id, None);
+    let attachment = ticket.ticket.attachment.unwrap();
+    assert_eq!(attachment.filename, "skärmbild.png");
+    assert_eq!(attachment.content_type, "image/png");
+    assert_eq!(attachment.content, png);
+    let mails = server.app.store.recent_mail(2).await.unwrap();
+    let receipt = mails.iter().find(|m| m.to == "anna@example.se").unwrap();
+    assert_eq!(
+        receipt.subject,
+        format!("Ditt ärende {number} hos eRecept är registrerat")
+    );
+    let notice = mails
+        .iter()
+        .find(|m| m.to == "hjalp@erecept.example")
+        .unwrap();
+    assert_eq!(
+        notice.subject,
+        format!("Ärende {number}: Kan inte logga in")
+    );
+    assert!(notice.text_body.contains("Vad gör jag?"));
+    assert!(notice.text_body.contains("Bifogad fil: skärmbild.png"));
+
+    // Without a file, the next number.
+    let next = send_ticket(&browser, TICKET, None).await;
+    assert_eq!(
+        common::location(&next),
+        format!("/kundtjanst?arende={}#arende", number + 1)
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_logged_in_prescribers_ticket_is_linked_and_the_form_filled_in() {
+    let server = common::start(common::dev_config()).await;
+    let doctor = common::TestPrescriber::doctor();
+    let id = doctor.create(&server).await;
+    let browser = Browser::new(&server);
+    browser.login("19121212-1212", doctor.password).await;
+    let page = browser.page("/kundtjanst").await;
+    assert!(page.contains("value=\"tolvan@example.se\""), "{page}");
+    assert!(page.contains("value=\"070-1234567\""));
+    let sent = send_ticket(&browser, TICKET, None).await;
+    let number: u64 = common::location(&sent)
+        .trim_start_matches("/kundtjanst?arende=")
+        .trim_end_matches("#arende")
+        .parse()
+        .unwrap();
+    let ticket = server.app.store.ticket(number).await.unwrap().unwrap();
+    assert_eq!(ticket.ticket.account_id, Some(id));
+    let notice = server.app.store.recent_mail(2).await.unwrap();
+    assert!(
+        notice.iter().any(|m| m
+            .text_body
+            .contains("Inloggad förskrivare: Tolvan Tolvansson, 19121212-1212")),
+        "{notice:?}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn many_tickets_from_one_address_are_refused_for_a_while() {
+    let server = common::start(common::dev_config()).await;
+    let browser = Browser::new(&server);
+    for _ in 0..10 {
+        assert_eq!(
+            send_ticket(&browser, TICKET, None).await.status(),
+            StatusCode::SEE_OTHER
+        );
+    }
+    let refused = send_ticket(&browser, TICKET, None).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let refused = refused.text().await.unwrap();
+    assert!(refused.contains(
+        "Du har skickat många ärenden på kort tid. Vänta en stund och försök igen, eller ring kundtjänst."
+    ));
+    assert!(
+        refused.contains("value=\"Anna Andersson\""),
+        "what was typed is kept"
+    );
+    assert_eq!(server.app.store.ticket(11).await.unwrap(), None);
     server.stop().await;
 }

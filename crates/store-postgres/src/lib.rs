@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod prescriptions;
+mod tickets;
 
 use async_trait::async_trait;
 use erecept_store::codec::{count, instant, micros, opt_instant, status};

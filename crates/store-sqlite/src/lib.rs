@@ -9,6 +9,7 @@ mod accounts;
 mod audit;
 mod catalogue;
 mod prescriptions;
+mod tickets;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -12,10 +12,11 @@ use jiff::{SignedDuration, Timestamp};
 use uuid::Uuid;
 
 use crate::{
-    AccountId, AuditEntry, BillingKind, BillingParty, CertificateStatus, JobCounts, JobStatus,
-    NewCertificate, NewJob, NewMail, NewPrescription, NewRegistration, NewSession, Outbox,
-    PrescriptionEvent, PrescriptionFilter, PrescriptionStatus, ResetLink, SEND_MAIL_JOB,
-    SessionKey, StatusChange, Store, StoreError, Verification, Workplace, WorkplaceRemoval,
+    AccountId, Attachment, AuditEntry, BillingKind, BillingParty, CertificateStatus, JobCounts,
+    JobStatus, NewCertificate, NewJob, NewMail, NewPrescription, NewRegistration, NewSession,
+    NewTicket, Outbox, PrescriptionEvent, PrescriptionFilter, PrescriptionStatus, ResetLink,
+    SEND_MAIL_JOB, SessionKey, StatusChange, Store, StoreError, Ticket, Verification, Workplace,
+    WorkplaceRemoval,
 };
 use erecept_domain::{
     County, Licence, Licensing, PersonNumber, PrescriberCode, Profession, WorkplaceCode,
@@ -55,6 +56,7 @@ macro_rules! contract_suite {
             a_workplace_is_removed_but_never_the_last,
             contact_details_change_with_their_notice,
             a_password_changes_with_its_confirmation,
+            tickets_are_numbered_in_order_with_their_mail,
             a_workplace_update_changes_only_that_row,
             another_accounts_workplace_is_never_updated,
             catalogue_products_are_upserted_never_deleted,
@@ -989,6 +991,89 @@ pub async fn a_workplace_is_not_added_beyond_the_limit(store: Arc<dyn Store>) {
         store.workplaces(r.id).await.unwrap(),
         vec![r.workplace.clone(), lund],
         "nothing is stored past the limit"
+    );
+}
+
+pub async fn tickets_are_numbered_in_order_with_their_mail(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    let anonymous = NewTicket {
+        id: Uuid::now_v7(),
+        account_id: None,
+        name: "Anna Andersson".to_owned(),
+        email: "anna@example.se".to_owned(),
+        phone: String::new(),
+        subject: "Kan inte logga in".to_owned(),
+        description: "Det står att förskrivarkoden inte är kontrollerad.".to_owned(),
+        attachment: None,
+    };
+    let with_file = NewTicket {
+        id: Uuid::now_v7(),
+        account_id: Some(r.id),
+        phone: "070-123 45 67".to_owned(),
+        attachment: Some(Attachment {
+            filename: "skärmbild.png".to_owned(),
+            content_type: "image/png".to_owned(),
+            content: b"\x89PNG\r\n\x1a\nrest".to_vec(),
+        }),
+        ..anonymous.clone()
+    };
+    let receipt = mail("anna@example.se");
+    let numbered = std::sync::Mutex::new(Vec::new());
+    let first = store
+        .create_ticket(
+            &anonymous,
+            &|n| {
+                numbered.lock().unwrap().push(n);
+                Ok(Outbox::new().mail(receipt.clone()))
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        *numbered.lock().unwrap(),
+        [first],
+        "the mail knows the number"
+    );
+    // A mail that cannot be made stores nothing (PostgreSQL's sequence may skip its number).
+    let failed = store
+        .create_ticket(&anonymous, &|_| Err("no template".to_owned()), at(2))
+        .await;
+    assert!(failed.is_err());
+    let second = store
+        .create_ticket(&with_file, &|_| Ok(Outbox::new()), at(2))
+        .await
+        .unwrap();
+    assert!(first >= 1);
+    assert!(second > first, "numbered in the order they came");
+    assert_eq!(
+        store.ticket(first + 1).await.unwrap().map(|t| t.number),
+        (second == first + 1).then_some(second)
+    );
+    assert_eq!(
+        store.ticket(first).await.unwrap(),
+        Some(Ticket {
+            number: first,
+            ticket: anonymous,
+            created_at: at(1)
+        })
+    );
+    assert_eq!(
+        store.ticket(second).await.unwrap(),
+        Some(Ticket {
+            number: second,
+            ticket: with_file,
+            created_at: at(2)
+        })
+    );
+    assert_eq!(store.ticket(second + 1).await.unwrap(), None);
+    assert_eq!(store.ticket(0).await.unwrap(), None);
+    assert_eq!(store.ticket(u64::MAX).await.unwrap(), None);
+    assert_eq!(
+        store.recent_mail(1).await.unwrap().pop().unwrap().id,
+        receipt.id,
+        "the receipt was queued with the ticket"
     );
 }
 

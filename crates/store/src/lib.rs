@@ -17,6 +17,7 @@ mod mail;
 mod outbox;
 mod prescriptions;
 mod sessions;
+mod tickets;
 
 use async_trait::async_trait;
 
@@ -33,18 +34,19 @@ pub use prescriptions::{
     PrescriptionStatus, StatusChange,
 };
 pub use sessions::{NewSession, Session, SessionKey};
+pub use tickets::{Attachment, NewTicket, Ticket};
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the application persists. Adapters implement each part; the application holds an
 /// `Arc<dyn Store>`.
 pub trait Store:
-    Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions
+    Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions + Tickets
 {
 }
 
-impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions> Store
-    for T
+impl<T: Health + Sessions + Jobs + Mailbox + Accounts + Catalogue + Audit + Prescriptions + Tickets>
+    Store for T
 {
 }
 
@@ -356,6 +358,22 @@ pub struct AuditEntry {
 }
 
 /// The audit log of patient data: rows are only ever added.
+#[async_trait]
+pub trait Tickets: Send + Sync + 'static {
+    /// Stores a ticket and returns its number, one more than the last ticket's. The mail that
+    /// names the number (the receipt to the visitor, the notice to support) is made by `mails`
+    /// once the number is known and stored in the same transaction; when `mails` fails,
+    /// nothing is stored.
+    async fn create_ticket(
+        &self,
+        ticket: &NewTicket,
+        mails: &(dyn Fn(u64) -> Result<Outbox, String> + Send + Sync),
+        now: jiff::Timestamp,
+    ) -> StoreResult<u64>;
+
+    async fn ticket(&self, number: u64) -> StoreResult<Option<Ticket>>;
+}
+
 #[async_trait]
 pub trait Audit: Send + Sync + 'static {
     async fn record_audit(&self, entry: &AuditEntry) -> StoreResult<()>;

@@ -11,6 +11,7 @@ mod certificate;
 mod chrome;
 pub mod cookies;
 mod csrf;
+mod customer_service;
 mod dev;
 mod drugs;
 mod help;
@@ -107,6 +108,7 @@ pub fn router(
         .merge(account::routes())
         .merge(registration::routes())
         .merge(certificate::routes())
+        .merge(customer_service::routes())
         .merge(drugs::routes())
         .merge(prescriptions::routes())
         .merge(help::routes());

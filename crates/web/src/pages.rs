@@ -21,7 +21,6 @@ pub fn routes() -> Router<WebState> {
         .route("/", get(start))
         .route("/logga-in", get(start).post(login))
         .route("/logga-ut", post(logout))
-        .route("/kundtjanst", get(customer_service))
 }
 
 /// Renders a template, or the Swedish error page if rendering fails (a bug, logged).
@@ -309,37 +308,6 @@ pub fn server_error(state: &WebState, page: &Page, error: &str) -> Response {
         Some(reference),
     );
     (StatusCode::INTERNAL_SERVER_ERROR, body).into_response()
-}
-
-struct SupportView {
-    phone: String,
-    phone_link: String,
-    fax: Option<String>,
-    email: String,
-}
-
-#[derive(Template)]
-#[template(path = "customer_service.html")]
-struct CustomerServicePage {
-    chrome: Chrome,
-    support: SupportView,
-}
-
-async fn customer_service(State(state): State<WebState>, page: Page) -> Response {
-    let s = &state.config.support;
-    render(&CustomerServicePage {
-        chrome: Chrome::new(&state, &page, "kundtjanst"),
-        support: SupportView {
-            phone: s.phone.clone(),
-            phone_link: s
-                .phone
-                .chars()
-                .filter(|c| c.is_ascii_digit() || *c == '+')
-                .collect(),
-            fax: s.fax.clone(),
-            email: s.email.clone(),
-        },
-    })
 }
 
 #[derive(Template)]
