@@ -1,5 +1,5 @@
-//! The login form and "Ny förskrivare" in a real browser, with the keyboard only, like a new
-//! user: Debian's Chromium driven through ChromeDriver (WebDriver) against the server started
+//! The login form, "Ny förskrivare", prescribing, Min profil's contact details and a ticket to
+//! support in a real browser, with the keyboard only, like a new user: Debian's Chromium driven through ChromeDriver (WebDriver) against the server started
 //! in-process, a BankID order completed through the simulator's control API as the phone would.
 //!
 //! Needs the Debian packages `chromium` and `chromium-driver` (nothing is downloaded);
@@ -386,6 +386,93 @@ async fn keyboard_user_prescribes_with_search_as_you_type() {
             println!(
                 "screenshot of the sent items: {}",
                 screenshot(&c, "sent").await.display()
+            );
+        })
+        .await;
+}
+
+// ---- Min profil and Kontakta kundtjänst ----
+
+/// Changing the e-mail address under Min profil, then a ticket to support from the
+/// customer-service page, with the keyboard only: the messages beside the fields, the
+/// confirmation, and the Ärendenummer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_user_changes_the_e_mail_address_and_writes_to_support() {
+    let Some(session) = Session::start().await else {
+        return;
+    };
+    common::TestPrescriber::doctor()
+        .create(&session.server)
+        .await;
+    session
+        .run(|c, base| async move {
+            c.goto(&base).await.unwrap();
+            let pnr = field_id(&c, "Personnummer").await;
+            tab_until(&c, |f| f.id == pnr, "the Personnummer field").await;
+            type_text(&c, "191212121212").await;
+            press(&c, Key::Tab).await;
+            type_text(&c, "Rätt-lösenord-42").await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Min profil – eRecept").await;
+
+            tab_until(
+                &c,
+                |f| f.is_link("Ändra kontaktuppgifter"),
+                "Ändra kontaktuppgifter",
+            )
+            .await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Ändra kontaktuppgifter – eRecept").await;
+            let email = field_id(&c, "E-post").await;
+            tab_until(&c, |f| f.id == email, "E-post").await;
+            replace_text(&c, "tolvan@ny.example").await;
+            tab_until(&c, |f| f.is_button("Spara"), "Spara").await;
+            press(&c, Key::Enter).await;
+            // The repeated address still holds the old one.
+            wait_for_text(&c, EMAILS_DIFFER).await;
+            println!(
+                "screenshot of Ändra kontaktuppgifter with an error: {}",
+                screenshot(&c, "contact-error").await.display()
+            );
+            assert_eq!(
+                value(&c, &email).await,
+                "tolvan@ny.example",
+                "typed text kept"
+            );
+            let repeated = field_id(&c, "Upprepa e-post").await;
+            tab_until(&c, |f| f.id == repeated, "Upprepa e-post").await;
+            replace_text(&c, "tolvan@ny.example").await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Min profil – eRecept").await;
+            wait_for_text(&c, "Kontaktuppgifterna är sparade.").await;
+            wait_for_text(&c, "tolvan@ny.example").await;
+
+            tab_until(
+                &c,
+                |f| f.is_link("Kontakta kundtjänst"),
+                "Kontakta kundtjänst",
+            )
+            .await;
+            press(&c, Key::Enter).await;
+            wait_for_title(&c, "Kontakta kundtjänst – eRecept").await;
+            let name = field_id(&c, "Namn").await;
+            assert_eq!(value(&c, &name).await, "Tolvan Tolvansson", "filled in");
+            let subject = field_id(&c, "Ämne").await;
+            tab_until(&c, |f| f.id == subject, "Ämne").await;
+            type_text(&c, "Fråga om licensen").await;
+            tab_until(&c, |f| f.is_button("Skicka"), "Skicka").await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, "Beskriv ärendet.").await;
+            let description = field_id(&c, "Beskrivning").await;
+            tab_until(&c, |f| f.id == description, "Beskrivning").await;
+            type_text(&c, "När förnyas min licens?").await;
+            tab_until(&c, |f| f.is_button("Skicka"), "Skicka").await;
+            press(&c, Key::Enter).await;
+            wait_for_text(&c, "Tack! Ditt ärende är registrerat.").await;
+            wait_for_text(&c, "Ärendenummer").await;
+            println!(
+                "screenshot of the registered ticket: {}",
+                screenshot(&c, "ticket").await.display()
             );
         })
         .await;
