@@ -74,6 +74,8 @@ pub struct App {
     pub workplaces: profile::Workplaces,
     /// The e-mail address and mobile number changed under Min profil.
     pub contact: profile::ContactDetails,
+    /// The billing party changed under Min profil.
+    pub billing: profile::Billing,
     /// Tickets to support from the customer-service page.
     pub customer_service: customer_service::CustomerService,
     /// Wakes the background worker when something was queued, so that it need not poll.
@@ -132,6 +134,7 @@ impl App {
                 config.journal_systems.clone(),
             ),
             contact: profile::ContactDetails::new(store.clone(), clock.clone(), mailer.clone()),
+            billing: profile::Billing::new(store.clone(), clock.clone()),
             customer_service: customer_service::CustomerService::new(
                 store.clone(),
                 clock.clone(),

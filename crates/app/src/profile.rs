@@ -7,11 +7,14 @@ use std::sync::Arc;
 
 use erecept_domain::clock::{Clock, stockholm};
 use erecept_mail::ContactDetailsChanged;
-use erecept_store::{AccountId, Outbox, Store, Workplace, WorkplaceRemoval};
+use erecept_store::{AccountId, BillingParty, Outbox, Store, Workplace, WorkplaceRemoval};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::registration::{FieldProblems, WorkplaceForm, check_contact, check_workplace};
+use crate::registration::{
+    BillingForm, FieldProblems, Identity, PersonalForm, WorkplaceForm, check_billing,
+    check_contact, check_workplace,
+};
 use crate::{AppResult, Mailer};
 
 /// The most workplaces one account may have.
@@ -251,6 +254,86 @@ impl ContactDetails {
         self.mailer.wake();
         tracing::info!(%account, "contact details changed");
         Ok(ContactOutcome::Saved)
+    }
+}
+
+/// What became of the billing-party form.
+#[derive(Debug)]
+pub enum BillingOutcome {
+    Saved,
+    /// A message for each field, as in registration step 5; the form as checked ("Använd mina
+    /// förskrivaruppgifter" fills in what was left empty).
+    Invalid(FieldProblems, Box<BillingForm>),
+    /// The account, or its billing party, does not exist.
+    NotFound,
+}
+
+impl From<&BillingParty> for BillingForm {
+    /// The form as it shows a stored billing party, to be edited.
+    fn from(b: &BillingParty) -> Self {
+        BillingForm {
+            anvand_mina_uppgifter: false,
+            typ: b.kind.code().to_owned(),
+            namn: b.name.clone(),
+            identitet: b.identity.clone(),
+            adress: b.address.clone(),
+            postnummer: b.postal_code.clone(),
+            ort: b.city.clone(),
+            epost: b.email.clone(),
+            referens: b.reference.clone(),
+        }
+    }
+}
+
+/// The account's billing party (betalningsansvarig), as Min profil changes it.
+#[derive(Clone)]
+pub struct Billing {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Billing {
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, clock }
+    }
+
+    /// The stored billing party; `None` without one.
+    pub async fn get(&self, account: AccountId) -> AppResult<Option<BillingParty>> {
+        Ok(self.store.billing_party(account).await?)
+    }
+
+    /// [Spara] on "Ändra betalningsansvarig": the checks of registration step 5, with the
+    /// prescriber's own name, personnummer and e-mail for "Använd mina förskrivaruppgifter".
+    pub async fn update(
+        &self,
+        account: AccountId,
+        mut form: BillingForm,
+    ) -> AppResult<BillingOutcome> {
+        let Some(prescriber) = self.store.account(account).await? else {
+            return Ok(BillingOutcome::NotFound);
+        };
+        let identity = Identity {
+            person_number: prescriber.person_number.to_string(),
+            given_name: prescriber.given_name.clone(),
+            surname: prescriber.surname.clone(),
+        };
+        let personal = PersonalForm {
+            epost: prescriber.email.clone(),
+            ..PersonalForm::default()
+        };
+        let billing = match check_billing(&mut form, &identity, &personal, self.clock.today()) {
+            Ok(billing) => billing,
+            Err(problems) => return Ok(BillingOutcome::Invalid(problems, Box::new(form))),
+        };
+        if !self
+            .store
+            .update_billing_party(account, &billing, self.clock.now())
+            .await?
+        {
+            return Ok(BillingOutcome::NotFound);
+        }
+        tracing::info!(%account, "billing party changed");
+        Ok(BillingOutcome::Saved)
     }
 }
 

@@ -1,5 +1,6 @@
 //! Min profil over HTTP against the real server: change the e-mail address and mobile number
-//! (the old address is told) and the password (other sessions end; guessing is throttled). The workplaces: add one (refused first with the
+//! (the old address is told), the password (other sessions end; guessing is throttled) and the
+//! billing party. The workplaces: add one (refused first with the
 //! Swedish message of a wrong arbetsplatskod), see it listed and offered as "Arbetsplats" on
 //! Nytt recept, edit it, remove it (never the last one); another account's workplace is not
 //! found; at most 20 workplaces; not logged in, the pages lead to the start page.
@@ -607,6 +608,122 @@ async fn guessing_the_current_password_is_throttled() {
             .unwrap()
             .password_hash,
         before
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_prescriber_changes_the_billing_party_to_the_employer() {
+    const BILLING: &str = "/min-profil/betalningsansvarig";
+    let server = common::start(common::dev_config()).await;
+    let (id, browser) = logged_in(&server).await;
+    let profile = browser.page("/min-profil").await;
+    assert!(profile.contains("<h2>Betalningsansvarig</h2>"));
+    assert!(
+        profile.contains("Tolvan Tolvansson (Privatperson)"),
+        "{profile}"
+    );
+    assert!(profile.contains(&format!(
+        "<a href=\"{BILLING}\">Ändra betalningsansvarig</a>"
+    )));
+
+    let form = browser.page(BILLING).await;
+    assert!(form.contains("<h1>Ändra betalningsansvarig</h1>"));
+    for label in [
+        "Använd mina förskrivaruppgifter",
+        "Namn *",
+        "Personnummer eller organisationsnummer *",
+        "Adress *",
+        "Postnummer *",
+        "Ort *",
+        "E-post *",
+        "Referens",
+    ] {
+        assert!(form.contains(&format!("\">{label}</label>")), "{label}");
+    }
+    assert!(form.contains("value=\"Stora Södergatan 1\""));
+    assert!(form.contains("value=\"private\" checked"), "{form}");
+
+    let employer = |identity: &'static str| {
+        vec![
+            ("typ", "employer"),
+            ("namn", "Vårdbolaget AB"),
+            ("identitet", identity),
+            ("adress", "Box 7"),
+            ("postnummer", "11122"),
+            ("ort", "Stockholm"),
+            ("epost", "faktura@vardbolaget.example"),
+            ("referens", "Kostnadsställe 12"),
+        ]
+    };
+    // An employer needs an organisationsnummer: refused beside the field, typed text kept.
+    let wrong = browser
+        .submit(BILLING, BILLING, &employer("19121212-1212"))
+        .await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let wrong = wrong.text().await.unwrap();
+    assert!(wrong.contains("id=\"identitet-error\""), "{wrong}");
+    assert!(wrong.contains("value=\"Vårdbolaget AB\""));
+    assert_eq!(
+        server
+            .app
+            .store
+            .billing_party(id)
+            .await
+            .unwrap()
+            .unwrap()
+            .kind,
+        erecept_store::BillingKind::Private
+    );
+
+    let saved = browser
+        .submit(BILLING, BILLING, &employer("556677-8899"))
+        .await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    assert_eq!(location(&saved), "/min-profil?betalningsansvarig");
+    let profile = browser.page(location(&saved)).await;
+    assert!(profile.contains("Betalningsansvarig är sparad."));
+    assert!(profile.contains("Vårdbolaget AB (Arbetsgivare)"));
+    assert!(profile.contains("Referens: Kostnadsställe 12"));
+    let stored = server.app.store.billing_party(id).await.unwrap().unwrap();
+    assert_eq!(stored.kind, erecept_store::BillingKind::Employer);
+    assert_eq!(stored.identity, "556677-8899");
+    assert_eq!(stored.postal_code, "111 22");
+
+    // "Använd mina förskrivaruppgifter" fills in the prescriber's own name, number and e-mail.
+    let mine = browser
+        .submit(
+            BILLING,
+            BILLING,
+            &[
+                ("anvand_mina_uppgifter", "ja"),
+                ("typ", ""),
+                ("namn", ""),
+                ("identitet", ""),
+                ("adress", "Stora Södergatan 1"),
+                ("postnummer", "222 23"),
+                ("ort", "Lund"),
+                ("epost", ""),
+                ("referens", ""),
+            ],
+        )
+        .await;
+    assert_eq!(mine.status(), StatusCode::SEE_OTHER);
+    let stored = server.app.store.billing_party(id).await.unwrap().unwrap();
+    assert_eq!(stored.kind, erecept_store::BillingKind::Private);
+    assert_eq!(stored.name, "Tolvan Tolvansson");
+    assert_eq!(stored.email, "tolvan@example.se");
+
+    // Not logged in: to the start page, nothing changed.
+    let stranger = Browser::new(&server);
+    assert_eq!(location(&stranger.get(BILLING).await), "/");
+    let posted = stranger
+        .submit("/", BILLING, &employer("556677-8899"))
+        .await;
+    assert_eq!(location(&posted), "/");
+    assert_eq!(
+        server.app.store.billing_party(id).await.unwrap().unwrap(),
+        stored
     );
     server.stop().await;
 }

@@ -335,6 +335,34 @@ impl Accounts for SqliteStore {
         }))
     }
 
+    async fn update_billing_party(
+        &self,
+        id: AccountId,
+        b: &BillingParty,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let result = sqlx::query(
+            "UPDATE billing_parties SET kind = $2, name = $3, identity = $4, address = $5,
+                                        postal_code = $6, city = $7, email = $8, reference = $9,
+                                        updated_at = $10
+             WHERE account_id = $1",
+        )
+        .bind(id.0)
+        .bind(b.kind.code())
+        .bind(&b.name)
+        .bind(&b.identity)
+        .bind(&b.address)
+        .bind(&b.postal_code)
+        .bind(&b.city)
+        .bind(&b.email)
+        .bind(&b.reference)
+        .bind(micros(now))
+        .execute(&self.writer)
+        .await
+        .map_err(db_err)?;
+        Ok(result.rows_affected() == 1)
+    }
+
     async fn set_verification(
         &self,
         id: AccountId,

@@ -55,6 +55,7 @@ macro_rules! contract_suite {
             a_workplace_is_not_added_beyond_the_limit,
             a_workplace_is_removed_but_never_the_last,
             contact_details_change_with_their_notice,
+            a_billing_party_is_replaced,
             a_password_changes_with_its_confirmation,
             tickets_are_numbered_in_order_with_their_mail,
             a_workplace_update_changes_only_that_row,
@@ -1126,6 +1127,44 @@ pub async fn a_password_changes_with_its_confirmation(store: Arc<dyn Store>) {
     assert_eq!(
         store.recent_mail(1).await.unwrap().pop().unwrap().id,
         confirmation.id
+    );
+}
+
+pub async fn a_billing_party_is_replaced(store: Arc<dyn Store>) {
+    let r = registration("191212121212");
+    let other = registration("189001019802");
+    store.register(&r, &Outbox::new(), at(0)).await.unwrap();
+    store.register(&other, &Outbox::new(), at(0)).await.unwrap();
+    let employer = BillingParty {
+        kind: BillingKind::Employer,
+        name: "Vårdbolaget AB".to_owned(),
+        identity: "556677-8899".to_owned(),
+        address: "Box 7".to_owned(),
+        postal_code: "111 22".to_owned(),
+        city: "Stockholm".to_owned(),
+        email: "faktura@vardbolaget.example".to_owned(),
+        reference: "Kostnadsställe 12".to_owned(),
+    };
+    assert!(
+        store
+            .update_billing_party(r.id, &employer, at(1))
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.billing_party(r.id).await.unwrap(),
+        Some(employer.clone())
+    );
+    assert_eq!(
+        store.billing_party(other.id).await.unwrap(),
+        Some(other.billing.clone()),
+        "another account's is untouched"
+    );
+    assert!(
+        !store
+            .update_billing_party(AccountId(Uuid::now_v7()), &employer, at(2))
+            .await
+            .unwrap()
     );
 }
 

@@ -203,6 +203,15 @@ pub trait Accounts: Send + Sync + 'static {
 
     async fn billing_party(&self, id: AccountId) -> StoreResult<Option<BillingParty>>;
 
+    /// Replaces the account's billing party (Min profil). False, and nothing written, when the
+    /// account has none.
+    async fn update_billing_party(
+        &self,
+        id: AccountId,
+        billing: &BillingParty,
+        now: jiff::Timestamp,
+    ) -> StoreResult<bool>;
+
     async fn set_verification(
         &self,
         id: AccountId,

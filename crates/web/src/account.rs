@@ -7,18 +7,19 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use erecept_app::profile::BillingOutcome;
 use erecept_app::profile::{
     ContactForm, ContactOutcome, LAST_WORKPLACE, MAX_WORKPLACES, TOO_MANY_WORKPLACES,
     WorkplaceOutcome,
 };
-use erecept_app::registration::WorkplaceForm;
+use erecept_app::registration::{BillingForm, WorkplaceForm};
 use erecept_app::{NewPasswordError, PasswordChange, ResetOutcome};
 use erecept_domain::{Licence, LicenceStatus, Licensing, PersonNumber};
 use erecept_store::{AccountId, WorkplaceRemoval};
 use serde::Deserialize;
 
 use crate::pages::{THROTTLED, message_page, not_found, render, server_error};
-use crate::registration::{WorkplaceFields, errors_from};
+use crate::registration::{BillingFields, Choice, WorkplaceFields, billing_kinds, errors_from};
 use crate::session::{ClientAddress, Prescriber};
 use crate::{Chrome, FieldErrors, Page, WebState, cookies};
 
@@ -28,6 +29,10 @@ pub fn routes() -> Router<WebState> {
         .route(
             "/min-profil/kontaktuppgifter",
             get(contact_form).post(contact_submit),
+        )
+        .route(
+            "/min-profil/betalningsansvarig",
+            get(billing_form).post(billing_submit),
         )
         .route(
             "/min-profil/losenord",
@@ -108,6 +113,10 @@ struct MyProfile {
     contact_saved: bool,
     /// The password was just changed.
     password_changed: bool,
+    /// The billing party's lines (name, identity, address, e-mail, reference), if there is one.
+    billing: Vec<String>,
+    /// The billing party was just saved.
+    billing_saved: bool,
     may_add_workplace: bool,
     too_many_workplaces: &'static str,
 }
@@ -133,6 +142,30 @@ async fn my_profile(
     let removed = query.iter().any(|(key, _)| key == "borttagen");
     let contact_saved = query.iter().any(|(key, _)| key == "kontakt");
     let password_changed = query.iter().any(|(key, _)| key == "losenord");
+    let billing_saved = query.iter().any(|(key, _)| key == "betalningsansvarig");
+    let billing = match state.app.billing.get(id).await {
+        Ok(billing) => billing,
+        Err(e) => return server_error(&state, &page, &e.to_string()),
+    };
+    let billing = billing
+        .map(|b| {
+            let kind = match b.kind {
+                erecept_store::BillingKind::Private => "Privatperson",
+                erecept_store::BillingKind::OwnCompany => "Eget företag",
+                erecept_store::BillingKind::Employer => "Arbetsgivare",
+            };
+            let mut lines = vec![
+                format!("{} ({kind})", b.name),
+                b.identity,
+                format!("{}, {} {}", b.address, b.postal_code, b.city),
+                b.email,
+            ];
+            if !b.reference.is_empty() {
+                lines.push(format!("Referens: {}", b.reference));
+            }
+            lines
+        })
+        .unwrap_or_default();
     render(&MyProfile {
         chrome: Chrome::new(&state, &page, "min-profil"),
         name: format!("{} {}", account.given_name, account.surname),
@@ -158,6 +191,8 @@ async fn my_profile(
         removed,
         contact_saved,
         password_changed,
+        billing,
+        billing_saved,
     })
 }
 
@@ -204,6 +239,64 @@ async fn contact_submit(
             (StatusCode::UNPROCESSABLE_ENTITY, body).into_response()
         }
         Ok(ContactOutcome::NotFound) => Redirect::to("/").into_response(),
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+/// "Ändra betalningsansvarig": the fields of registration step 5 and [Spara].
+#[derive(Template)]
+#[template(path = "billing_form.html")]
+struct BillingPage {
+    chrome: Chrome,
+    kinds: Vec<Choice>,
+    form: BillingForm,
+    errors: FieldErrors,
+}
+
+fn billing_page(state: &WebState, page: &Page, form: BillingForm, errors: FieldErrors) -> Response {
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let body = render(&BillingPage {
+        chrome: Chrome::new(state, page, "min-profil"),
+        kinds: billing_kinds(&form.typ),
+        form,
+        errors,
+    });
+    (status, body).into_response()
+}
+
+async fn billing_form(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+) -> Response {
+    match state.app.billing.get(id).await {
+        Ok(Some(b)) => billing_page(&state, &page, BillingForm::from(&b), FieldErrors::default()),
+        Ok(None) => not_found(State(state), page).await,
+        Err(e) => server_error(&state, &page, &e.to_string()),
+    }
+}
+
+async fn billing_submit(
+    State(state): State<WebState>,
+    page: Page,
+    Prescriber(id): Prescriber,
+    Form(fields): Form<BillingFields>,
+) -> Response {
+    match state
+        .app
+        .billing
+        .update(id, BillingForm::from(fields))
+        .await
+    {
+        Ok(BillingOutcome::Saved) => Redirect::to("/min-profil?betalningsansvarig").into_response(),
+        Ok(BillingOutcome::Invalid(problems, form)) => {
+            billing_page(&state, &page, *form, errors_from(problems))
+        }
+        Ok(BillingOutcome::NotFound) => not_found(State(state), page).await,
         Err(e) => server_error(&state, &page, &e.to_string()),
     }
 }

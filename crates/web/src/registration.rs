@@ -110,6 +110,18 @@ fn choices<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>, current: &st
         .collect()
 }
 
+/// The choices of "Typ av betalningsansvarig", `current` selected.
+pub(crate) fn billing_kinds(current: &str) -> Vec<Choice> {
+    choices(
+        [
+            ("private", "Privatperson"),
+            ("own_company", "Eget företag"),
+            ("employer", "Arbetsgivare"),
+        ],
+        current,
+    )
+}
+
 fn with_status(status: StatusCode, response: Response) -> Response {
     (status, response).into_response()
 }
@@ -529,14 +541,7 @@ fn billing_page(state: &WebState, page: &Page, draft: &Draft, errors: FieldError
     render(&BillingPage {
         chrome: Chrome::new(state, page, "ny-forskrivare"),
         form: draft.billing.clone(),
-        kinds: choices(
-            [
-                ("private", "Privatperson"),
-                ("own_company", "Eget företag"),
-                ("employer", "Arbetsgivare"),
-            ],
-            &draft.billing.typ,
-        ),
+        kinds: billing_kinds(&draft.billing.typ),
         errors,
     })
 }
@@ -549,8 +554,9 @@ async fn billing(State(state): State<WebState>, page: Page) -> Response {
     billing_page(&state, &page, &draft, FieldErrors::default())
 }
 
+/// The billing-party fields as posted (step 5 and Min profil): the checkbox is there or not.
 #[derive(Debug, Deserialize)]
-struct BillingSubmit {
+pub(crate) struct BillingFields {
     #[serde(default)]
     anvand_mina_uppgifter: Option<String>,
     #[serde(default)]
@@ -569,6 +575,28 @@ struct BillingSubmit {
     epost: String,
     #[serde(default)]
     referens: String,
+}
+
+impl From<BillingFields> for BillingForm {
+    fn from(s: BillingFields) -> Self {
+        BillingForm {
+            anvand_mina_uppgifter: s.anvand_mina_uppgifter.is_some(),
+            typ: s.typ,
+            namn: s.namn,
+            identitet: s.identitet,
+            adress: s.adress,
+            postnummer: s.postnummer,
+            ort: s.ort,
+            epost: s.epost,
+            referens: s.referens,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct BillingSubmit {
+    #[serde(flatten)]
+    fields: BillingFields,
     #[serde(flatten)]
     nav: Navigation,
 }
@@ -582,17 +610,7 @@ async fn billing_submit(
     let Some(identity) = draft.identity.clone() else {
         return Redirect::to("/ny-forskrivare/bankid").into_response();
     };
-    draft.billing = BillingForm {
-        anvand_mina_uppgifter: s.anvand_mina_uppgifter.is_some(),
-        typ: s.typ,
-        namn: s.namn,
-        identitet: s.identitet,
-        adress: s.adress,
-        postnummer: s.postnummer,
-        ort: s.ort,
-        epost: s.epost,
-        referens: s.referens,
-    };
+    draft.billing = BillingForm::from(s.fields);
     if s.nav.action == "tillbaka" {
         return save_then(
             &state,
