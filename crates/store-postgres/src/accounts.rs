@@ -15,7 +15,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 use uuid::Uuid;
 
-use crate::{PostgresStore, db_err, insert_outbox};
+use crate::{PostgresStore, commit_if_found, db_err, insert_outbox};
 
 const ACCOUNT_SELECT: &str =
     "SELECT a.*, l.kind AS licence_kind, l.starts_on, l.ends_on, l.payment_due_on,
@@ -521,7 +521,7 @@ impl Accounts for PostgresStore {
         now: Timestamp,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        let changed = sqlx::query(
+        let rows = sqlx::query(
             "UPDATE accounts SET email = $2, mobile = $3, updated_at = $4 WHERE id = $1",
         )
         .bind(id.0)
@@ -531,14 +531,8 @@ impl Accounts for PostgresStore {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?
-        .rows_affected()
-            == 1;
-        if !changed {
-            return Ok(false);
-        }
-        insert_outbox(&mut tx, outbox, now).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        .rows_affected();
+        commit_if_found(tx, rows, outbox, now).await
     }
 
     async fn change_password(
@@ -549,7 +543,7 @@ impl Accounts for PostgresStore {
         now: Timestamp,
     ) -> StoreResult<bool> {
         let mut tx = self.write().await?;
-        let changed =
+        let rows =
             sqlx::query("UPDATE accounts SET password_hash = $2, updated_at = $3 WHERE id = $1")
                 .bind(id.0)
                 .bind(password_hash)
@@ -557,14 +551,8 @@ impl Accounts for PostgresStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?
-                .rows_affected()
-                == 1;
-        if !changed {
-            return Ok(false);
-        }
-        insert_outbox(&mut tx, outbox, now).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+                .rows_affected();
+        commit_if_found(tx, rows, outbox, now).await
     }
 
     async fn set_password_hash(
@@ -701,12 +689,7 @@ impl Accounts for PostgresStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db_err)?;
-        if done.rows_affected() == 0 {
-            return Ok(false);
-        }
-        insert_outbox(&mut tx, outbox, now).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        commit_if_found(tx, done.rows_affected(), outbox, now).await
     }
 
     async fn accounts_in_review(&self) -> StoreResult<Vec<Account>> {

@@ -91,6 +91,22 @@ impl SqliteStore {
     }
 }
 
+/// Finishes a change of one row: when the row was there (`rows` is 1) the outbox is written
+/// with it and the transaction committed; otherwise nothing is written. Returns which.
+pub(crate) async fn commit_if_found(
+    mut tx: Transaction<'static, Sqlite>,
+    rows: u64,
+    outbox: &Outbox,
+    now: Timestamp,
+) -> StoreResult<bool> {
+    if rows != 1 {
+        return Ok(false);
+    }
+    insert_outbox(&mut tx, outbox, now).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(true)
+}
+
 pub(crate) async fn insert_outbox(
     tx: &mut Transaction<'static, Sqlite>,
     outbox: &Outbox,

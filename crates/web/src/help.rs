@@ -108,7 +108,7 @@ async fn manual_pdf(State(state): State<WebState>) -> Response {
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes.clone(),
+        axum::body::Bytes::from_static(bytes),
     )
         .into_response()
 }
